@@ -1,0 +1,100 @@
+# jitsu - top-level build. Plain GNU make; every folder's *.c is picked up
+# by a wildcard, so adding a file needs no edit here.
+#
+#   make            build/jitsud, build/jitsuctl, build/uk/hello.{unix,vm}, tests
+#   make check      build and run every test (what scripts/run-tests does)
+#   make asan       the unit tests under ASan+UBSan in build/asan
+#   make fuzz       libFuzzer targets (clang) in build/fuzz
+#   make install    PREFIX=/usr/local DESTDIR=
+
+CC	?= cc
+B	?= build
+PREFIX	?= /usr/local
+SBINDIR	?= $(PREFIX)/sbin
+MANDIR	?= $(PREFIX)/share/man
+
+WARN	 = -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes \
+	   -Wold-style-definition -Wshadow -Wpointer-arith -Wvla
+CFLAGS	?= -O2 -g
+ALL_CFLAGS = -std=gnu11 $(WARN) -D_GNU_SOURCE -I. $(CFLAGS) $(EXTRA_CFLAGS)
+LDLIBS	 = -linih -lseccomp
+LDFLAGS	?=
+
+# Daemon library: everything except the entry points, so unit tests link
+# exactly the code jitsud runs.
+LIB_DIRS = core config dns service backend sandbox net control
+LIB_SRCS = $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c))
+LIB_OBJS = $(LIB_SRCS:%.c=$(B)/obj/%.o)
+LIB	 = $(B)/libjitsu.a
+
+UNIT_SRCS  = $(wildcard tests/unit/test_*.c)
+UNIT_BINS  = $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
+TLIB_SRCS  = $(wildcard tests/lib/*.c)
+TLIB_OBJS  = $(TLIB_SRCS:%.c=$(B)/obj/%.o)
+
+PROGS = $(B)/jitsud $(B)/jitsuctl
+
+.PHONY: all clean check asan fuzz install uk tests FORCE
+all: $(PROGS) uk tests
+
+$(B)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(LIB): $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	rm -f $@
+	ar rcs $@ $^
+
+$(B)/jitsud: $(B)/obj/jitsud/main.o $(LIB)
+	$(CC) $(LDFLAGS) $(EXTRA_LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/jitsuctl: $(B)/obj/jitsuctl/main.o $(LIB)
+	$(CC) $(LDFLAGS) $(EXTRA_LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/tests/%: $(B)/obj/tests/unit/%.o $(TLIB_OBJS) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) $(EXTRA_LDFLAGS) -o $@ $^ $(LDLIBS)
+
+tests: $(UNIT_BINS)
+
+# The uk library OS and its apps have their own rules.
+include uk/uk.mk
+
+check: all
+	bash tests/run.sh
+
+asan:
+	$(MAKE) B=build/asan CC=clang \
+	    CFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all" \
+	    EXTRA_LDFLAGS="-fsanitize=address,undefined" tests
+
+# libFuzzer targets: each tests/fuzz/fuzz_NAME.c is linked with the daemon
+# library built with coverage instrumentation in build/fuzzlib. Other
+# folders (uk/) append their own binaries to FUZZ_BINS with their own rules.
+# tests/run.sh replays tests/fuzz/corpus/NAME/ through build/fuzz/fuzz_NAME.
+FUZZ_CFLAGS = -std=gnu11 -D_GNU_SOURCE -I. -O1 -g -fsanitize=fuzzer,address,undefined
+FUZZ_BINS  += $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_LIB    = build/fuzzlib/libjitsu.a
+fuzz: $(FUZZ_BINS)
+
+$(FUZZ_LIB): FORCE
+	$(MAKE) B=build/fuzzlib CC=clang \
+	    CFLAGS="-O1 -g -fsanitize=fuzzer-no-link,address,undefined" $(FUZZ_LIB)
+
+build/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB)
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_LIB) $(LDLIBS)
+
+FORCE:
+
+install: $(PROGS)
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
+	install -m 0755 $(PROGS) $(DESTDIR)$(SBINDIR)/
+	for m in man/*.5; do [ -f "$$m" ] && install -m 0644 $$m $(DESTDIR)$(MANDIR)/man5/; done; true
+	for m in man/*.8; do [ -f "$$m" ] && install -m 0644 $$m $(DESTDIR)$(MANDIR)/man8/; done; true
+
+clean:
+	rm -rf build
+
+-include $(shell find $(B)/obj -name '*.d' 2>/dev/null)

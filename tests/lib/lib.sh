@@ -1,0 +1,57 @@
+# tests/lib/lib.sh - helpers for integration tests (bash). Source it.
+# Each check prints "ok NAME" or "FAIL NAME: why"; tests/run.sh counts them.
+# Every test runs in network namespaces it creates and removes itself.
+
+T_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+T_BUILD=${T_BUILD:-$T_ROOT/build}
+T_FAILS=0
+
+ok()   { echo "ok $1"; }
+fail() { echo "FAIL $1: ${2:-}"; T_FAILS=$((T_FAILS + 1)); }
+# check NAME CMD...: ok when CMD succeeds
+check() { local n=$1; shift; if "$@"; then ok "$n"; else fail "$n" "$*"; fi; }
+skip() { echo "skip $1: $2"; }
+
+# t_tmpdir: a private scratch folder removed at exit
+t_tmpdir() {
+	T_TMP=$(mktemp -d /tmp/jitsu-test.XXXXXX)
+	T_CLEANUP+=("rm -rf $T_TMP")
+}
+
+# t_netns: create a fresh network namespace with loopback up; sets T_NS.
+# Everything run through `t_in` happens inside it.
+t_netns() {
+	T_NS=jitsu-t$$-$RANDOM
+	ip netns add "$T_NS" || { echo "FAIL setup: ip netns add"; exit 1; }
+	ip -n "$T_NS" link set lo up
+	T_CLEANUP+=("ip netns del $T_NS")
+}
+t_in() { ip netns exec "$T_NS" "$@"; }
+
+# t_bg NAME CMD...: start CMD in the background, remember its pid so the
+# cleanup stops it by pid.
+t_bg() {
+	local var=$1; shift
+	"$@" &
+	local pid=$!
+	printf -v "$var" '%s' "$pid"
+	T_CLEANUP+=("kill $pid 2>/dev/null; wait $pid 2>/dev/null")
+}
+
+t_cleanup() {
+	local i
+	for ((i=${#T_CLEANUP[@]}-1; i>=0; i--)); do eval "${T_CLEANUP[$i]}" || true; done
+	T_CLEANUP=()
+}
+T_CLEANUP=()
+trap t_cleanup EXIT
+
+# wait_for SECS CMD...: poll CMD every 20 ms until it succeeds
+wait_for() {
+	local secs=$1; shift
+	local end=$((SECONDS + secs))
+	while ! "$@" >/dev/null 2>&1; do
+		[ $SECONDS -ge $end ] && return 1
+		sleep 0.02
+	done
+}
