@@ -116,5 +116,9 @@ int	 uk_strncmp(const char *a, const char *b, size_t n);
 int	 uk_snprintf(char *buf, size_t len, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
 int	 uk_vsnprintf(char *buf, size_t len, const char *fmt, va_list ap);
+/* Digits of BASE (2..36; 0 means 10, or 16 after "0x") at S, no sign or
+ * blanks; *END (if not NULL) is set past them, or to S if there are none.
+ * Saturates at ~0UL on overflow. */
+unsigned long uk_strtoul(const char *s, char **end, int base);
 
 #endif /* UK_H */
