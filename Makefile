@@ -32,7 +32,7 @@ UNIT_BINS  = $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
 TLIB_SRCS  = $(wildcard tests/lib/*.c)
 TLIB_OBJS  = $(TLIB_SRCS:%.c=$(B)/obj/%.o)
 
-PROGS = $(B)/jitsud $(B)/jitsuctl
+PROGS = $(B)/jitsud $(if $(wildcard jitsuctl/*.c),$(B)/jitsuctl)
 
 .PHONY: all clean check asan fuzz install uk tests FORCE
 all: $(PROGS) uk tests
@@ -46,10 +46,10 @@ $(LIB): $(LIB_OBJS)
 	rm -f $@
 	ar rcs $@ $^
 
-$(B)/jitsud: $(B)/obj/jitsud/main.o $(LIB)
+$(B)/jitsud: $(patsubst %.c,$(B)/obj/%.o,$(wildcard jitsud/*.c)) $(LIB)
 	$(CC) $(LDFLAGS) $(EXTRA_LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(B)/jitsuctl: $(B)/obj/jitsuctl/main.o $(LIB)
+$(B)/jitsuctl: $(patsubst %.c,$(B)/obj/%.o,$(wildcard jitsuctl/*.c)) $(LIB)
 	$(CC) $(LDFLAGS) $(EXTRA_LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(B)/tests/%: $(B)/obj/tests/unit/%.o $(TLIB_OBJS) $(LIB)

@@ -1,0 +1,198 @@
+/*
+ * config/check.c - the checks that need the whole configuration: every
+ * name inside a zone, no name twice, each backend has what it needs.
+ * Also fills defaults that depend on other keys (backend from image,
+ * sandbox level, boot timeout, ready mode).
+ */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "config/config.h"
+#include "dns/db.h"
+
+/* Service errors point at the line of the key when known, else at the
+ * section header; SPEC services (file == NULL) at their argument. */
+static void __attribute__((format(printf, 4, 5)))
+svc_error(struct config *c, const struct cfg_service *s, int line,
+    const char *fmt, ...)
+{
+	char msg[400], where[32];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (s->file == NULL) {
+		snprintf(where, sizeof(where), "argument %d", s->line);
+		config_error(c, where, 0, "service %s: %s", s->name, msg);
+	} else
+		config_error(c, s->file, line > 0 ? line : s->line,
+		    "service %s: %s", s->name, msg);
+}
+
+/* Length of a presentation name without its trailing dot. */
+static size_t
+name_len(const char *n)
+{
+	size_t l = strlen(n);
+
+	return (l > 0 && n[l - 1] == '.') ? l - 1 : l;
+}
+
+/* True when name equals zone or ends in ".zone", ignoring case. */
+bool
+config_name_in_zone(const char *name, const char *zone)
+{
+	size_t nl = name_len(name), zl = name_len(zone);
+
+	if (zl == 0)
+		return true;		/* the root zone holds everything */
+	if (nl < zl || strncasecmp(name + nl - zl, zone, zl) != 0)
+		return false;
+	return nl == zl || name[nl - zl - 1] == '.';
+}
+
+static bool
+names_equal(const char *a, const char *b)
+{
+	size_t al = name_len(a), bl = name_len(b);
+
+	return al == bl && strncasecmp(a, b, al) == 0;
+}
+
+static bool
+ends_with(const char *s, const char *suffix)
+{
+	size_t l = strlen(s), sl = strlen(suffix);
+
+	return l >= sl && strcmp(s + l - sl, suffix) == 0;
+}
+
+static void
+check_daemon(struct config *c)
+{
+	struct cfg_daemon *d = &c->d;
+	const char *f = c->file ? c->file : "config";
+	int i, j;
+
+	for (i = 0; i < d->nzones; i++) {
+		if (dns_name_check(d->zones[i].name) < 0)
+			config_error(c, f, d->zones[i].line, "bad zone name \"%s\"",
+			    d->zones[i].name);
+		for (j = 0; j < i; j++)
+			if (names_equal(d->zones[i].name, d->zones[j].name))
+				config_error(c, f, d->zones[i].line,
+				    "duplicate zone \"%s\"", d->zones[i].name);
+	}
+	if (d->forward.family != 0 && d->forward_max == 0)
+		config_error(c, f, 0, "forward_max must be at least 1");
+	if (d->max_starting == 0)
+		config_error(c, f, 0, "max_starting must be at least 1");
+	if (d->tcp_clients == 0)
+		config_error(c, f, 0, "tcp_clients must be at least 1");
+}
+
+static void
+service_defaults(struct cfg_service *s)
+{
+	/* An image with no backend means the process backend: the
+	 * embedded default needs no hypervisor. */
+	if (!s->backend_set && s->image != NULL)
+		s->backend = BACKEND_EXEC;
+	if (!s->sandbox_set)
+		s->sandbox = (s->image != NULL && ends_with(s->image, ".unix")) ?
+		    SANDBOX_STRICT : SANDBOX_DEFAULT;
+	if (!s->ready_set)
+		s->ready = s->backend == BACKEND_EXEC ? READY_EXEC : READY_LINE;
+	if (s->ready_line == NULL)
+		s->ready_line = strdup("uk: ready");
+	if (s->boot_timeout_ms == 0)
+		s->boot_timeout_ms = s->backend == BACKEND_EXEC ? 5000 : 30000;
+}
+
+static void
+check_service(struct config *c, struct cfg_service *s)
+{
+	int i, j, k;
+	bool in;
+
+	service_defaults(s);
+	if (s->ndns == 0)
+		svc_error(c, s, 0, "no dns name (add dns = NAME)");
+	if (s->naddrs == 0)
+		svc_error(c, s, 0, "no address (add address = IP)");
+	for (i = 0; i < s->ndns; i++) {
+		const char *n = s->dns[i].name;
+		if (dns_name_check(n) < 0) {
+			svc_error(c, s, s->dns[i].line, "bad dns name \"%s\"", n);
+			continue;
+		}
+		for (in = false, j = 0; j < c->d.nzones && !in; j++)
+			in = config_name_in_zone(n, c->d.zones[j].name);
+		if (!in)
+			svc_error(c, s, s->dns[i].line,
+			    "dns name \"%s\" is outside every zone", n);
+		/* the same name twice, in this or an earlier service */
+		for (k = 0; k < c->nsvcs && &c->svcs[k] != s; k++)
+			for (j = 0; j < c->svcs[k].ndns; j++)
+				if (names_equal(n, c->svcs[k].dns[j].name))
+					svc_error(c, s, s->dns[i].line,
+					    "dns name \"%s\" already belongs to "
+					    "service %s", n, c->svcs[k].name);
+		for (j = 0; j < i; j++)
+			if (names_equal(n, s->dns[j].name))
+				svc_error(c, s, s->dns[i].line,
+				    "duplicate dns name \"%s\"", n);
+	}
+	switch (s->backend) {
+	case BACKEND_NONE:
+		break;
+	case BACKEND_EXEC:
+		if (s->image == NULL)
+			svc_error(c, s, 0, "backend exec needs image =");
+		if (s->nports == 0)
+			svc_error(c, s, 0, "backend exec needs ports = (the "
+			    "sockets handed to the process)");
+		break;
+	case BACKEND_QEMU:
+		if (s->image == NULL)
+			svc_error(c, s, 0, "backend qemu needs image =");
+		for (i = 0, j = 0; i < s->naddrs; i++)
+			j += s->addrs[i].family == AF_INET;
+		if (j != 1)
+			svc_error(c, s, 0, "backend qemu needs exactly one IPv4 "
+			    "address");
+		break;
+	case BACKEND_LIBVIRT:
+		if (s->image == NULL && s->domain == NULL)
+			svc_error(c, s, 0, "backend libvirt needs image = or "
+			    "domain =");
+		break;
+	}
+}
+
+int
+config_check(struct config *c)
+{
+	int i;
+
+	if (c->d.ndns == 0) {
+		struct cfg_addr *a = calloc(1, sizeof(*a));
+		if (a != NULL) {
+			a->family = AF_INET;
+			a->a.v4.s_addr = htonl(INADDR_LOOPBACK);
+			a->port = 53;
+			c->d.dns = a;
+			c->d.ndns = 1;
+		}
+	}
+	check_daemon(c);
+	for (i = 0; i < c->nsvcs; i++)
+		check_service(c, &c->svcs[i]);
+	return c->nerrors;
+}

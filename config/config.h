@@ -1,0 +1,138 @@
+/*
+ * config/config.h - jitsud's configuration: the [jitsud] section, the
+ * [service NAME] sections, and SPEC arguments (key=value,...) that add
+ * services exactly as sections do. Parsing is libinih; every key of every
+ * section kind is described once in a table (config/keys.c) that both the
+ * file parser and the SPEC parser use. Every error is kept as
+ * "FILE:LINE: message"; a config with errors is never half-applied.
+ */
+#ifndef CONFIG_CONFIG_H
+#define CONFIG_CONFIG_H
+
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#define CFG_MAX_ERRORS	64
+
+/* An IPv4 or IPv6 address, with a port where one was given. */
+struct cfg_addr {
+	int		 family;	/* AF_INET or AF_INET6 */
+	union {
+		struct in_addr	v4;
+		struct in6_addr	v6;
+	}		 a;
+	uint16_t	 port;
+	int		 line;
+};
+
+struct cfg_name {
+	char		*name;
+	int		 line;
+};
+
+enum cfg_backend { BACKEND_NONE, BACKEND_EXEC, BACKEND_QEMU, BACKEND_LIBVIRT };
+enum cfg_stop { STOP_DESTROY, STOP_SHUTDOWN, STOP_SUSPEND };
+enum cfg_sandbox { SANDBOX_STRICT, SANDBOX_DEFAULT, SANDBOX_NONE };
+enum cfg_ready { READY_LINE, READY_TCP, READY_EXEC };
+enum cfg_failed_answer { FAILED_SERVFAIL, FAILED_ADDRESS };
+
+struct cfg_port {
+	uint8_t		 proto;		/* IPPROTO_TCP or IPPROTO_UDP */
+	uint16_t	 port;
+};
+#define CFG_MAX_PORTS	16
+
+struct cfg_service {
+	char		*name;
+	const char	*file;		/* where it was defined */
+	int		 line;
+	struct cfg_name	*dns;
+	int		 ndns;
+	struct cfg_addr	*addrs;
+	int		 naddrs;
+	enum cfg_backend backend;
+	bool		 backend_set;
+	char		*image;
+	char		*args;
+	struct cfg_port	 ports[CFG_MAX_PORTS];
+	int		 nports;
+	uint64_t	 idle_ms;
+	enum cfg_stop	 stop;
+	uint64_t	 memory;	/* bytes; 0 = no limit */
+	uint32_t	 pids;		/* pids.max; 0 = no limit */
+	uint32_t	 cpu;		/* percent of one cpu; 0 = no limit */
+	enum cfg_sandbox sandbox;
+	bool		 sandbox_set;
+	uint32_t	 cpus;
+	char		*cmdline;
+	char		*initrd;
+	char		*ready_line;
+	enum cfg_ready	 ready;
+	bool		 ready_set;
+	uint64_t	 boot_timeout_ms;
+	uint64_t	 grace_ms;
+	enum cfg_failed_answer failed_answer;
+	char		*uri;
+	char		*domain;
+};
+
+struct cfg_daemon {
+	struct cfg_addr	*dns;
+	int		 ndns;
+	struct cfg_name	*zones;
+	int		 nzones;
+	uint32_t	 ttl;
+	struct cfg_addr	 forward;	/* family 0 = not forwarding */
+	uint32_t	 forward_max;
+	uint64_t	 forward_timeout_ms;
+	char		*control;
+	struct cfg_addr	 metrics;	/* family 0 = off */
+	char		*state;
+	uint32_t	 max_starting;
+	uint32_t	 max_running;
+	uint32_t	 start_queue;
+	uint32_t	 tcp_clients;
+	uint64_t	 tcp_idle_ms;
+	uint32_t	 workers;
+	uint64_t	 backoff_ms;
+};
+
+struct config {
+	struct cfg_daemon	 d;
+	struct cfg_service	*svcs;
+	int			 nsvcs;
+	char			*errors[CFG_MAX_ERRORS];
+	int			 nerrors;
+	int			 nerrors_dropped;
+	const char		*file;	/* the config file, or NULL */
+};
+
+/* A new config with every default set and no services. */
+struct config	*config_new(void);
+void		 config_free(struct config *);
+/* Parse FILE into cfg (its [jitsud] section and services). Errors are
+ * appended to cfg->errors; returns the number of errors so far. */
+int		 config_parse_file(struct config *, const char *path);
+/* Same from a string (tests); name is used in error messages. */
+int		 config_parse_string(struct config *, const char *name,
+		    const char *text);
+/* Add a service from a SPEC "name=www,dns=...,address=..."; index is the
+ * SPEC's position on the command line, used in error messages. */
+int		 config_parse_spec(struct config *, const char *spec, int index);
+/* Cross-checks that need the whole config (names inside zones, duplicate
+ * names, backend needs an image, ...). Call once after all parsing. */
+int		 config_check(struct config *);
+void		 config_error(struct config *, const char *file, int line,
+		    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+const struct cfg_service *config_find_service(const struct config *,
+		    const char *name);
+
+/* True when presentation name lies in (or is) zone; case-insensitive. */
+bool		 config_name_in_zone(const char *name, const char *zone);
+
+const char	*cfg_backend_name(enum cfg_backend);
+const char	*cfg_stop_name(enum cfg_stop);
+
+#endif

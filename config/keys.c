@@ -1,0 +1,220 @@
+/*
+ * config/keys.c - every config key, once. The file parser ([jitsud] and
+ * [service NAME] sections) and the SPEC parser both look keys up here,
+ * so a key behaves identically wherever it is written.
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config/keys.h"
+#include "config/values.h"
+
+enum ktype { K_STR, K_DUR, K_SIZE, K_U32, K_ENUM, K_ADDRS, K_NAMES,
+    K_IPPORT, K_PORTS };
+
+struct key {
+	const char		*name;
+	enum ktype		 type;
+	size_t			 off;
+	uint64_t		 max;		/* K_U32 */
+	const char *const	*words;		/* K_ENUM */
+	size_t			 setoff;	/* K_ENUM: bool "was set", or 0 */
+};
+
+static const char *const backend_words[] = { "none", "exec", "qemu",
+    "libvirt", NULL };
+static const char *const stop_words[] = { "destroy", "shutdown", "suspend",
+    NULL };
+static const char *const sandbox_words[] = { "strict", "default", "none",
+    NULL };
+static const char *const ready_words[] = { "line", "tcp", "exec", NULL };
+static const char *const failed_words[] = { "servfail", "address", NULL };
+
+#define S(f)	offsetof(struct cfg_service, f)
+#define D(f)	offsetof(struct cfg_daemon, f)
+
+static const struct key service_keys[] = {
+	{ "dns",	K_NAMES, S(dns), 0, NULL, S(ndns) },
+	{ "address",	K_ADDRS, S(addrs), 0, NULL, S(naddrs) },
+	{ "backend",	K_ENUM,	S(backend), 0, backend_words, S(backend_set) },
+	{ "image",	K_STR,	S(image), 0, NULL, 0 },
+	{ "args",	K_STR,	S(args), 0, NULL, 0 },
+	{ "ports",	K_PORTS, 0, 0, NULL, 0 },
+	{ "idle",	K_DUR,	S(idle_ms), 0, NULL, 0 },
+	{ "stop",	K_ENUM,	S(stop), 0, stop_words, 0 },
+	{ "memory",	K_SIZE,	S(memory), 0, NULL, 0 },
+	{ "pids",	K_U32,	S(pids), 1000000, NULL, 0 },
+	{ "cpu",	K_U32,	S(cpu), 100000, NULL, 0 },
+	{ "sandbox",	K_ENUM,	S(sandbox), 0, sandbox_words, S(sandbox_set) },
+	{ "cpus",	K_U32,	S(cpus), 64, NULL, 0 },
+	{ "cmdline",	K_STR,	S(cmdline), 0, NULL, 0 },
+	{ "initrd",	K_STR,	S(initrd), 0, NULL, 0 },
+	{ "ready_line",	K_STR,	S(ready_line), 0, NULL, 0 },
+	{ "ready",	K_ENUM,	S(ready), 0, ready_words, S(ready_set) },
+	{ "boot_timeout", K_DUR, S(boot_timeout_ms), 0, NULL, 0 },
+	{ "grace",	K_DUR,	S(grace_ms), 0, NULL, 0 },
+	{ "failed_answer", K_ENUM, S(failed_answer), 0, failed_words, 0 },
+	{ "uri",	K_STR,	S(uri), 0, NULL, 0 },
+	{ "domain",	K_STR,	S(domain), 0, NULL, 0 },
+	{ NULL, 0, 0, 0, NULL, 0 }
+};
+
+static const struct key daemon_keys[] = {
+	{ "dns",	K_ADDRS, D(dns), 53, NULL, D(ndns) },
+	{ "zone",	K_NAMES, D(zones), 0, NULL, D(nzones) },
+	{ "ttl",	K_U32,	D(ttl), 2147483647, NULL, 0 },
+	{ "forward",	K_IPPORT, D(forward), 53, NULL, 0 },
+	{ "forward_max", K_U32,	D(forward_max), 65536, NULL, 0 },
+	{ "forward_timeout", K_DUR, D(forward_timeout_ms), 0, NULL, 0 },
+	{ "control",	K_STR,	D(control), 0, NULL, 0 },
+	{ "metrics",	K_IPPORT, D(metrics), 9153, NULL, 0 },
+	{ "state",	K_STR,	D(state), 0, NULL, 0 },
+	{ "max_starting", K_U32, D(max_starting), 100000, NULL, 0 },
+	{ "max_running", K_U32,	D(max_running), 1000000, NULL, 0 },
+	{ "start_queue", K_U32,	D(start_queue), 1000000, NULL, 0 },
+	{ "tcp_clients", K_U32,	D(tcp_clients), 1000000, NULL, 0 },
+	{ "tcp_idle",	K_DUR,	D(tcp_idle_ms), 0, NULL, 0 },
+	{ "workers",	K_U32,	D(workers), 64, NULL, 0 },
+	{ "backoff",	K_DUR,	D(backoff_ms), 0, NULL, 0 },
+	{ NULL, 0, 0, 0, NULL, 0 }
+};
+
+static const struct key *
+key_find(const struct key *tab, const char *name)
+{
+	for (; tab->name != NULL; tab++)
+		if (strcmp(tab->name, name) == 0)
+			return tab;
+	return NULL;
+}
+
+static int
+append(void **arr, int *n, size_t size, const void *item)
+{
+	void *p;
+
+	if ((p = realloc(*arr, (size_t)(*n + 1) * size)) == NULL)
+		return -ENOMEM;
+	memcpy((char *)p + (size_t)*n * size, item, size);
+	*arr = p;
+	(*n)++;
+	return 0;
+}
+
+/*
+ * Set one key in the struct at base. Repeatable keys (K_ADDRS, K_NAMES)
+ * append; every other key set twice keeps the last value, as INI readers
+ * expect.
+ */
+static int
+key_set(const struct key *k, char *base, struct cfg_service *svc,
+    const char *val, int line, const char **why)
+{
+	uint64_t v;
+	struct cfg_addr a;
+	struct cfg_name nm;
+	char **sp;
+	int r, w;
+
+	switch (k->type) {
+	case K_STR:
+		sp = (char **)(base + k->off);
+		if (*val == '\0') {
+			*why = "empty value";
+			return -EINVAL;
+		}
+		free(*sp);
+		if ((*sp = strdup(val)) == NULL)
+			return -ENOMEM;
+		return 0;
+	case K_DUR:
+		return parse_duration_ms(val, (uint64_t *)(base + k->off), why);
+	case K_SIZE:
+		return parse_size(val, (uint64_t *)(base + k->off), why);
+	case K_U32:
+		if ((r = parse_uint(val, k->max, &v, why)) < 0)
+			return r;
+		*(uint32_t *)(base + k->off) = (uint32_t)v;
+		return 0;
+	case K_ENUM:
+		if ((w = parse_word(val, k->words)) < 0) {
+			*why = "unknown value";
+			return -EINVAL;
+		}
+		*(int *)(base + k->off) = w;
+		if (k->setoff)
+			*(bool *)(base + k->setoff) = true;
+		return 0;
+	case K_ADDRS:
+		/* max doubles as the default port: listen addresses have
+		 * one, service addresses must not. */
+		if (k->max)
+			r = parse_ip_port(val, (uint16_t)k->max, &a, why);
+		else
+			r = parse_ip(val, &a, why);
+		if (r < 0)
+			return r;
+		a.line = line;
+		return append((void **)(base + k->off), (int *)(base + k->setoff),
+		    sizeof(a), &a);
+	case K_NAMES:
+		nm.line = line;
+		if ((nm.name = strdup(val)) == NULL)
+			return -ENOMEM;
+		if ((r = append((void **)(base + k->off),
+		    (int *)(base + k->setoff), sizeof(nm), &nm)) < 0)
+			free(nm.name);
+		return r;
+	case K_IPPORT:
+		if ((r = parse_ip_port(val, (uint16_t)k->max, &a, why)) < 0)
+			return r;
+		a.line = line;
+		*(struct cfg_addr *)(base + k->off) = a;
+		return 0;
+	case K_PORTS:
+		return parse_ports(val, svc->ports, &svc->nports, CFG_MAX_PORTS,
+		    why);
+	}
+	*why = "internal error";
+	return -EINVAL;
+}
+
+int
+config_set_service_key(struct cfg_service *svc, const char *key,
+    const char *val, int line, const char **why)
+{
+	const struct key *k;
+
+	if ((k = key_find(service_keys, key)) == NULL) {
+		*why = "unknown key";
+		return -ENOENT;
+	}
+	return key_set(k, (char *)svc, svc, val, line, why);
+}
+
+int
+config_set_daemon_key(struct cfg_daemon *d, const char *key, const char *val,
+    int line, const char **why)
+{
+	const struct key *k;
+
+	if ((k = key_find(daemon_keys, key)) == NULL) {
+		*why = "unknown key";
+		return -ENOENT;
+	}
+	return key_set(k, (char *)d, NULL, val, line, why);
+}
+
+const char *
+cfg_backend_name(enum cfg_backend b)
+{
+	return (unsigned)b < 4 ? backend_words[b] : "?";
+}
+
+const char *
+cfg_stop_name(enum cfg_stop s)
+{
+	return (unsigned)s < 3 ? stop_words[s] : "?";
+}

@@ -1,0 +1,61 @@
+/*
+ * dns/server.h - jitsud's DNS transports: UDP (recvmmsg/sendmmsg in
+ * batches), TCP (RFC 7766 framing, several queries per connection,
+ * pipelining, idle timeout, a cap on clients) and the forwarder for names
+ * outside every zone. The answers themselves come from dns_query(), a
+ * pure function; this layer only moves bytes and tells the daemon which
+ * service a query touched.
+ */
+#ifndef DNS_SERVER_H
+#define DNS_SERVER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config/config.h"
+#include "core/loop.h"
+#include "dns/db.h"
+#include "dns/query.h"
+
+struct dns_server;
+
+/* Called for each answered query that hit a service (qi->service >= 0).
+ * Runs on the DNS path: it must not block. */
+typedef void (*dns_hit_fn)(void *arg, const struct dns_qinfo *qi);
+
+struct dns_counters {
+	uint64_t	 queries_udp, queries_tcp;
+	uint64_t	 dropped;		/* malformed, no reply sent */
+	uint64_t	 by_rcode[24];
+	uint64_t	 by_qtype[8];		/* see dns_qtype_bucket() */
+	uint64_t	 truncated;
+	uint64_t	 forwarded, forward_timeouts, forward_refused;
+	uint64_t	 tcp_accepted, tcp_rejected, tcp_idle_closed;
+};
+
+struct dns_server_opts {
+	uint32_t	 tcp_clients;
+	uint64_t	 tcp_idle_ms;
+	struct cfg_addr	 forward;		/* family 0: no forwarding */
+	uint32_t	 forward_max;
+	uint64_t	 forward_timeout_ms;
+};
+
+struct dns_server *dns_server_new(struct loop *, dns_hit_fn, void *arg);
+void	 dns_server_free(struct dns_server *);
+/*
+ * Make the server listen on exactly these addresses (UDP and TCP on
+ * each). Sockets already open on an address are kept, so a reload does
+ * not drop queries; new ones are opened; the rest are closed. On error
+ * nothing changes and a negative errno is returned with *why set.
+ */
+int	 dns_server_listen(struct dns_server *, const struct cfg_addr *, int n,
+	    char *why, size_t whylen);
+void	 dns_server_set_opts(struct dns_server *, const struct dns_server_opts *);
+/* The db is borrowed; the caller swaps it on reload and frees the old. */
+void	 dns_server_set_db(struct dns_server *, const struct dns_db *);
+const struct dns_counters *dns_server_counters(const struct dns_server *);
+int	 dns_qtype_bucket(uint16_t qtype);
+extern const char *const dns_qtype_bucket_names[8];
+
+#endif

@@ -1,0 +1,165 @@
+/*
+ * jitsud/daemon.c - loading, applying and reloading the configuration.
+ * A reload builds the new config, db and listeners completely before it
+ * swaps them in, so a bad config or a busy port leaves the running one
+ * untouched.
+ */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "config/values.h"
+#include "core/log.h"
+#include "jitsud/daemon.h"
+
+struct config *
+daemon_load_config(const char *file, char **specs, int nspecs)
+{
+	struct config *c;
+	int i;
+
+	if ((c = config_new()) == NULL)
+		return NULL;
+	if (file != NULL)
+		config_parse_file(c, file);
+	for (i = 0; i < nspecs; i++)
+		config_parse_spec(c, specs[i], i + 1);
+	config_check(c);
+	return c;
+}
+
+void
+daemon_print_errors(const struct config *c)
+{
+	int i;
+
+	for (i = 0; i < c->nerrors; i++)
+		fprintf(stderr, "%s\n", c->errors[i]);
+	if (c->nerrors_dropped)
+		fprintf(stderr, "(%d more errors)\n", c->nerrors_dropped);
+}
+
+struct dns_db *
+daemon_build_db(const struct config *c, uint32_t serial, char *why,
+    size_t whylen)
+{
+	struct dns_db *db;
+	int i, j, r;
+
+	if ((db = dns_db_new(c->d.ttl, serial)) == NULL) {
+		snprintf(why, whylen, "out of memory");
+		return NULL;
+	}
+	for (i = 0; i < c->d.nzones; i++)
+		if ((r = dns_db_add_zone(db, c->d.zones[i].name)) < 0) {
+			snprintf(why, whylen, "zone %s: %s", c->d.zones[i].name,
+			    strerror(-r));
+			goto fail;
+		}
+	/* The zones' NS name answers with our own listen addresses, when
+	 * they are specific (a wildcard address is no use to a client). */
+	for (i = 0; i < c->d.ndns; i++) {
+		const struct cfg_addr *a = &c->d.dns[i];
+		if (a->family == AF_INET && a->a.v4.s_addr != htonl(INADDR_ANY))
+			dns_db_add_ns_addr(db, AF_INET, &a->a.v4);
+		else if (a->family == AF_INET6 && !IN6_IS_ADDR_UNSPECIFIED(&a->a.v6))
+			dns_db_add_ns_addr(db, AF_INET6, &a->a.v6);
+	}
+	for (i = 0; i < c->nsvcs; i++) {
+		const struct cfg_service *s = &c->svcs[i];
+		struct in_addr v4[64];
+		struct in6_addr v6[64];
+		int n4 = 0, n6 = 0;
+
+		for (j = 0; j < s->naddrs; j++) {
+			if (s->addrs[j].family == AF_INET && n4 < 64)
+				v4[n4++] = s->addrs[j].a.v4;
+			else if (s->addrs[j].family == AF_INET6 && n6 < 64)
+				v6[n6++] = s->addrs[j].a.v6;
+		}
+		for (j = 0; j < s->ndns; j++)
+			if ((r = dns_db_add_name(db, s->dns[j].name, i, v4, n4,
+			    v6, n6)) < 0) {
+				snprintf(why, whylen, "service %s: name %s: %s",
+				    s->name, s->dns[j].name, strerror(-r));
+				goto fail;
+			}
+	}
+	return db;
+fail:
+	dns_db_free(db);
+	return NULL;
+}
+
+static void
+server_opts(const struct config *c, struct dns_server_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->tcp_clients = c->d.tcp_clients;
+	o->tcp_idle_ms = c->d.tcp_idle_ms;
+	o->forward = c->d.forward;
+	o->forward_max = c->d.forward_max;
+	o->forward_timeout_ms = c->d.forward_timeout_ms;
+}
+
+int
+daemon_apply(struct daemon *d, struct config *c)
+{
+	struct dns_server_opts o;
+	struct dns_db *db;
+	char why[256];
+	uint32_t serial;
+
+	/* The SOA serial must grow on every load: seconds since the epoch,
+	 * or one more than the last when reloads come faster than that. */
+	serial = (uint32_t)time(NULL);
+	if (serial <= d->serial)
+		serial = d->serial + 1;
+	if ((db = daemon_build_db(c, serial, why, sizeof(why))) == NULL) {
+		log_warnx("config: %s", why);
+		return -1;
+	}
+	if (dns_server_listen(d->dns, c->d.dns, c->d.ndns, why, sizeof(why)) < 0) {
+		log_warnx("cannot listen: %s", why);
+		dns_db_free(db);
+		return -1;
+	}
+	server_opts(c, &o);
+	dns_server_set_opts(d->dns, &o);
+	dns_server_set_db(d->dns, db);
+	dns_db_free(d->db);
+	config_free(d->cfg);
+	d->db = db;
+	d->cfg = c;
+	d->serial = serial;
+	return 0;
+}
+
+void
+daemon_reload(struct daemon *d)
+{
+	struct config *c;
+	int i;
+
+	log_info("reloading configuration");
+	if ((c = daemon_load_config(d->cfgfile, d->specs, d->nspecs)) == NULL) {
+		log_warnx("reload: out of memory; keeping the old configuration");
+		return;
+	}
+	if (c->nerrors > 0) {
+		for (i = 0; i < c->nerrors; i++)
+			log_warnx("%s", c->errors[i]);
+		log_warnx("reload failed: keeping the old configuration");
+		config_free(c);
+		return;
+	}
+	if (daemon_apply(d, c) < 0) {
+		log_warnx("reload failed: keeping the old configuration");
+		config_free(c);
+		return;
+	}
+	log_info("configuration reloaded: %d services, serial %u", c->nsvcs,
+	    d->serial);
+}
