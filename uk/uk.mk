@@ -65,10 +65,22 @@ uk: $(UK_UNIX_BINS) $(UK_VM_BINS)
 $(B)/tests/test_uklib: $(B)/obj/tests/unit/test_uklib.o $(TLIB_OBJS) $(UK_UNIX_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) $(EXTRA_LDFLAGS) -o $@ $^
+# hello's parser and responses, as compiled into hello.unix.
+UK_HELLO_PURE = $(UK_UNIX_OBJ)/uk/apps/hello/http.o $(UK_UNIX_OBJ)/uk/apps/hello/response.o
+$(B)/tests/test_ukhttp: $(B)/obj/tests/unit/test_ukhttp.o $(UK_HELLO_PURE) $(TLIB_OBJS) $(UK_UNIX_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) $(EXTRA_LDFLAGS) -o $@ $^
+
+# libFuzzer target for the same code (make fuzz; corpus replayed by run.sh).
+build/fuzz/fuzz_ukhttp: tests/fuzz/fuzz_ukhttp.c uk/apps/hello/http.c \
+    uk/apps/hello/response.c $(UK_LIB_SRCS)
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -o $@ $(filter %.c,$^)
+
 # Runs a uk app under exactly the allowlist of uk/unix/syscalls.h.
 $(B)/tests/helpers/uk_strict_exec: tests/helpers/uk_strict_exec.c uk/unix/syscalls.h
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) $(EXTRA_LDFLAGS) -o $@ $< -lseccomp
-tests: $(B)/tests/test_uklib $(B)/tests/helpers/uk_strict_exec
+tests: $(B)/tests/test_uklib $(B)/tests/test_ukhttp $(B)/tests/helpers/uk_strict_exec
 
 -include $(shell find $(UK_B) -name '*.d' 2>/dev/null)
