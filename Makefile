@@ -56,7 +56,14 @@ $(B)/tests/%: $(B)/obj/tests/unit/%.o $(TLIB_OBJS) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) $(EXTRA_LDFLAGS) -o $@ $^ $(LDLIBS)
 
-tests: $(UNIT_BINS)
+# Helper programs for integration tests: tests/helpers/NAME.c ->
+# build/tests/helpers/NAME, linked with the daemon library.
+HELPER_BINS = $(patsubst tests/helpers/%.c,$(B)/tests/helpers/%,$(wildcard tests/helpers/*.c))
+$(B)/tests/helpers/%: tests/helpers/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) $(EXTRA_LDFLAGS) -o $@ $^ $(LDLIBS)
+
+tests: $(UNIT_BINS) $(HELPER_BINS)
 
 # The uk library OS and its apps have their own rules.
 include uk/uk.mk

@@ -154,13 +154,13 @@ struct reader {
 	FILE		*f;		/* or: */
 	const char	*text;
 	int		 line;
-	int		 section_seq;	/* bumped at each [section] line */
 	int		 section_line;
-	int		 seen_seq;	/* section instance the handler is in */
 	struct cfg_service *svc;	/* current [service] or NULL */
 	bool		 in_daemon;
 	bool		 in_bad;	/* inside an unknown/bad section */
 };
+
+static void enter_section(struct reader *, const char *);
 
 static char *
 ini_reader_fn(char *str, int num, void *stream)
@@ -193,10 +193,16 @@ ini_reader_fn(char *str, int num, void *stream)
 		    (num - 2) < CFG_LINE_MAX ? num - 2 : CFG_LINE_MAX);
 		line[0] = '\0';
 	}
-	char *t = str_trim(line);
-	if (*t == '[') {
-		r->section_seq++;
+	/* Sections are entered here, not in the handler, so that an
+	 * empty section (a duplicate [service www] with no keys) is seen. */
+	char copy[CFG_LINE_MAX + 2];
+	snprintf(copy, sizeof(copy), "%s", line);
+	char *t = str_trim(copy);
+	size_t tl = strlen(t);
+	if (*t == '[' && tl >= 2 && t[tl - 1] == ']') {
+		t[tl - 1] = '\0';
 		r->section_line = r->line;
+		enter_section(r, str_trim(t + 1));
 	}
 	snprintf(str, (size_t)num, "%s\n", line);
 	return str;
@@ -250,10 +256,7 @@ ini_handler_fn(void *user, const char *section, const char *key,
 	const char *why = "bad value";
 	int e;
 
-	if (r->seen_seq != r->section_seq) {
-		r->seen_seq = r->section_seq;
-		enter_section(r, section);
-	}
+	(void)section;
 	if (r->in_bad)
 		return 1;
 	if (r->svc != NULL)
