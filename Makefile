@@ -17,7 +17,7 @@ WARN	 = -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes \
 	   -Wold-style-definition -Wshadow -Wpointer-arith -Wvla
 CFLAGS	?= -O2 -g
 ALL_CFLAGS = -std=gnu11 $(WARN) -D_GNU_SOURCE -I. $(CFLAGS) $(EXTRA_CFLAGS)
-LDLIBS	 = -linih -lseccomp
+LDLIBS	 = -linih -lseccomp -lmnl
 LDFLAGS	?=
 
 # Daemon library: everything except the entry points, so unit tests link

@@ -12,6 +12,7 @@
 
 #include "config/values.h"
 #include "core/log.h"
+#include "dns/wire.h"
 #include "jitsud/daemon.h"
 
 struct config *
@@ -126,6 +127,11 @@ daemon_apply(struct daemon *d, struct config *c)
 		dns_db_free(db);
 		return -1;
 	}
+	if (svc_manager_apply(d->svcs, c, db, why, sizeof(why)) < 0) {
+		log_warnx("services: %s", why);
+		dns_db_free(db);
+		return -1;
+	}
 	server_opts(c, &o);
 	dns_server_set_opts(d->dns, &o);
 	dns_server_set_db(d->dns, db);
@@ -135,6 +141,21 @@ daemon_apply(struct daemon *d, struct config *c)
 	d->cfg = c;
 	d->serial = serial;
 	return 0;
+}
+
+void
+daemon_dns_hit(void *arg, const struct dns_qinfo *qi)
+{
+	struct daemon *d = arg;
+	struct service *s;
+
+	/* Only address queries summon: an MX or TXT lookup says nothing
+	 * about a client about to connect. */
+	if (qi->qtype != DNS_T_A && qi->qtype != DNS_T_AAAA &&
+	    qi->qtype != DNS_T_ANY)
+		return;
+	if ((s = svc_get(d->svcs, qi->service)) != NULL)
+		svc_want(s, "dns query");
 }
 
 void

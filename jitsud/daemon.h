@@ -9,10 +9,12 @@
 #include "core/loop.h"
 #include "dns/db.h"
 #include "dns/server.h"
+#include "service/service.h"
 
 struct daemon {
 	struct loop		*loop;
 	struct dns_server	*dns;
+	struct svc_manager	*svcs;
 	struct config		*cfg;
 	struct dns_db		*db;
 	uint32_t		 serial;
@@ -31,6 +33,8 @@ struct dns_db	*daemon_build_db(const struct config *, uint32_t serial,
 		    char *why, size_t whylen);
 /* Start serving cfg (takes ownership). Returns 0 or -1 with a log line. */
 int		 daemon_apply(struct daemon *, struct config *);
+/* The DNS hit hook: a query for a service's address wants it. */
+void		 daemon_dns_hit(void *daemon, const struct dns_qinfo *);
 /* SIGHUP: reload the config; a bad one is logged and the old one kept. */
 void		 daemon_reload(struct daemon *);
 

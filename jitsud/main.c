@@ -118,8 +118,10 @@ main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	if ((d.loop = loop_new()) == NULL)
 		fatal("event loop");
-	if ((d.dns = dns_server_new(d.loop, NULL, &d)) == NULL)
+	if ((d.dns = dns_server_new(d.loop, daemon_dns_hit, &d)) == NULL)
 		fatal("dns server");
+	if ((d.svcs = svc_manager_new(d.loop)) == NULL)
+		fatal("services");
 	if (daemon_apply(&d, c) < 0) {
 		config_free(c);
 		return 1;
@@ -136,6 +138,9 @@ main(int argc, char **argv)
 	    d.cfg->nsvcs);
 	if (loop_run(d.loop) < 0)
 		fatal("event loop");
+	/* Until instances are recorded for re-adoption, none may outlive
+	 * jitsud: stop them all. */
+	svc_manager_free(d.svcs);
 	dns_server_free(d.dns);
 	dns_db_free(d.db);
 	config_free(d.cfg);

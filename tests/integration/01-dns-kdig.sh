@@ -30,31 +30,33 @@ t_bg JPID t_in "$J" -c "$T_TMP/j.conf"
 wait_for 5 t_in kdig @127.0.0.1 +timeout=1 +retry=0 example.test SOA ||
 	{ fail start "jitsud did not answer"; exit 1; }
 
-q() { t_in kdig +timeout=2 +retry=0 "$@" 2>&1; }
-has() { grep -q -- "$1" <<<"$2"; }
+# kdig's output with runs of blanks folded to one space
+q() { t_in kdig +timeout=2 +retry=0 "$@" 2>&1 | tr -s ' \t' '  '; }
+has() { grep -qF -- "$1" <<<"$2"; }
 
 for proto in "" "+tcp"; do
 	tag=${proto:-+udp}
 	o=$(q @127.0.0.1 $proto www.example.test A)
-	check "A answer $tag" has "www.example.test.	7	IN	A	127.77.0.2" "$o"
-	check "AA flag $tag" has "flags: qr aa" "$o"
+	check "A answer $tag" has "www.example.test. 7 IN A 127.77.0.2" "$o"
+	check "AA flag $tag" has "Flags: qr aa" "$o"
 	o=$(q @127.0.0.1 $proto www.example.test AAAA)
-	check "AAAA answer $tag" has "IN	AAAA	fd00:77::2" "$o"
-	o=$(q @::1 $proto WwW.ExAmPlE.TeSt A)
-	check "case kept, IPv6 transport $tag" has "WwW.ExAmPlE.TeSt.	7	IN	A	127.77.0.2" "$o"
+	check "AAAA answer $tag" has "IN AAAA fd00:77::2" "$o"
+	# kdig lower-cases what it sends; dig sends the name as typed.
+	o=$(t_in dig +time=2 +tries=1 @::1 ${proto:+$proto} WwW.ExAmPlE.TeSt A 2>&1 | tr -s ' \t' '  ')
+	check "case kept, IPv6 transport $tag" has "WwW.ExAmPlE.TeSt. 7 IN A 127.77.0.2" "$o"
 	o=$(q @127.0.0.1 $proto four.example.test AAAA)
 	check "NODATA $tag" has "status: NOERROR" "$o"
-	check "NODATA has SOA $tag" has "example.test.	7	IN	SOA" "$o"
+	check "NODATA has SOA $tag" has "example.test. 7 IN SOA" "$o"
 	check "NODATA no answer $tag" has "ANSWER: 0" "$o"
 	o=$(q @127.0.0.1 $proto nope.example.test A)
 	check "NXDOMAIN $tag" has "status: NXDOMAIN" "$o"
-	check "NXDOMAIN SOA $tag" has "IN	SOA	ns.example.test. hostmaster.example.test." "$o"
+	check "NXDOMAIN SOA $tag" has "IN SOA ns.example.test. hostmaster.example.test." "$o"
 	o=$(q @127.0.0.1 $proto name.example.test A)
 	check "empty non-terminal is NODATA $tag" has "status: NOERROR" "$o"
 	o=$(q @127.0.0.1 $proto example.test SOA)
-	check "SOA at apex $tag" has "example.test.	7	IN	SOA	ns.example.test." "$o"
+	check "SOA at apex $tag" has "example.test. 7 IN SOA ns.example.test." "$o"
 	o=$(q @127.0.0.1 $proto other.test NS)
-	check "NS at apex $tag" has "other.test.	7	IN	NS	ns.other.test." "$o"
+	check "NS at apex $tag" has "other.test. 7 IN NS ns.other.test." "$o"
 	o=$(q @127.0.0.1 $proto www.google.com A)
 	check "outside zones REFUSED $tag" has "status: REFUSED" "$o"
 	o=$(q @127.0.0.1 $proto +edns=1 www.example.test A)
@@ -64,7 +66,7 @@ for proto in "" "+tcp"; do
 done
 
 o=$(q @127.0.0.1 +bufsize=4096 www.example.test A)
-check "EDNS OPT answered with 1232" has "EDNS: version: 0, flags:; UDP size: 1232" "$o"
+check "EDNS OPT answered with 1232" has "Version: 0; flags: ; UDP size: 1232 B" "$o"
 
 # Several queries on one TCP connection (kdig sends them in turn over
 # one connection with +keepopen).
@@ -84,13 +86,13 @@ echo "bogus = 1" >>"$T_TMP/j.conf"
 kill -HUP "$JPID"
 sleep 0.3
 o=$(q @127.0.0.1 www.example.test A)
-check "bad reload keeps old config" has "IN	A	127.77.0.2" "$o"
+check "bad reload keeps old config" has "IN A 127.77.0.2" "$o"
 cp "$T_TMP/good.conf" "$T_TMP/j.conf"
 sed -i 's/127.77.0.4/127.77.0.44/' "$T_TMP/j.conf"
 kill -HUP "$JPID"
 sleep 0.3
 o=$(q @127.0.0.1 four.example.test A)
-check "good reload applies" has "IN	A	127.77.0.44" "$o"
+check "good reload applies" has "IN A 127.77.0.44" "$o"
 
 # SPEC arguments on the command line add services like sections.
 cat >"$T_TMP/spec.conf" <<CONF
@@ -101,6 +103,6 @@ CONF
 t_bg J3 t_in "$J" -c "$T_TMP/spec.conf" "name=web,dns=web.spec.test,address=127.0.0.9"
 wait_for 5 t_in kdig @127.0.0.2 +timeout=1 +retry=0 spec.test SOA
 o=$(q @127.0.0.2 web.spec.test A)
-check "SPEC service answers" has "IN	A	127.0.0.9" "$o"
+check "SPEC service answers" has "IN A 127.0.0.9" "$o"
 
 check "jitsud still running" kill -0 "$JPID"

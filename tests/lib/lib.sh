@@ -32,6 +32,9 @@ t_in() { ip netns exec "$T_NS" "$@"; }
 # cleanup stops it by pid.
 t_bg() {
 	local var=$1; shift
+	# Run "t_in CMD" as `ip netns exec NS CMD` directly (it execs, so $!
+	# is the daemon's own pid, not a subshell's that a signal would kill).
+	if [ "$1" = t_in ]; then shift; set -- ip netns exec "$T_NS" "$@"; fi
 	"$@" &
 	local pid=$!
 	printf -v "$var" '%s' "$pid"

@@ -1,0 +1,52 @@
+/*
+ * backend/backend.h - the contract between the service state machine and
+ * the ways of running a unikernel (a sandboxed process, a QEMU microVM,
+ * a libvirt domain). One small ops table per backend, chosen by
+ * `backend =`. Every call returns at once: long operations complete
+ * later through the svc_on_*() callbacks in service/service.h.
+ */
+#ifndef BACKEND_BACKEND_H
+#define BACKEND_BACKEND_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "config/config.h"
+
+struct service;
+
+struct backend_ops {
+	const char	*name;
+	/* Config load: pre-create what can be (sockets, cgroups, taps) so
+	 * that start is short. May be called with the instance of an older
+	 * config still running (it is then kept): see adopt. */
+	int	(*prepare)(struct service *, char *why, size_t whylen);
+	/* Start an instance; 0 means under way: the backend then calls
+	 * svc_on_ready(), or svc_on_exit()/svc_on_start_error(). */
+	int	(*start)(struct service *, char *why, size_t whylen);
+	/* Stop per the service's stop mode; force = kill now. Completion is
+	 * reported with svc_on_exit(). */
+	int	(*stop)(struct service *, bool force);
+	int	(*suspend)(struct service *);
+	int	(*resume)(struct service *);
+	/* Reset the connections waiting for a unikernel that will not come
+	 * (after a failed start), so clients see a reset, not a hang. */
+	void	(*reset_held)(struct service *);
+	/* Established connections to the instance, for the idle rule, or
+	 * a negative errno if they cannot be counted. */
+	int	(*connections)(struct service *);
+	/* Watch the held sockets for a connection attempt (a wake-up)
+	 * while no instance is serving them. */
+	void	(*watch)(struct service *, bool on);
+	/* Memory used by the instance in bytes, or 0 if unknown. */
+	unsigned long long (*memory)(struct service *);
+	/* The service is removed or jitsud exits: free everything. */
+	void	(*release)(struct service *);
+};
+
+extern const struct backend_ops backend_none;
+extern const struct backend_ops backend_exec;
+
+const struct backend_ops *backend_for(enum cfg_backend);
+
+#endif

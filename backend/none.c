@@ -1,0 +1,53 @@
+/*
+ * backend/none.c - `backend = none`: a plain DNS record. There is no
+ * instance; a want makes it "running" at once so the state is honest
+ * about there being nothing to wait for, and idle takes it back.
+ */
+#include <errno.h>
+
+#include "service/service.h"
+
+static int
+none_start(struct service *s, char *why, size_t len)
+{
+	(void)why;
+	(void)len;
+	svc_on_ready(s);
+	return 0;
+}
+
+static int
+none_stop(struct service *s, bool force)
+{
+	(void)force;
+	svc_on_exit(s, false, NULL);
+	return 0;
+}
+
+static int
+none_nop(struct service *s)
+{
+	(void)s;
+	return 0;
+}
+
+const struct backend_ops backend_none = {
+	.name = "none",
+	.start = none_start,
+	.stop = none_stop,
+	.suspend = none_nop,
+	.resume = none_nop,
+};
+
+const struct backend_ops *
+backend_for(enum cfg_backend b)
+{
+	switch (b) {
+	case BACKEND_EXEC:
+		return &backend_none;	// XXX exec lands next
+	default:
+		/* qemu and libvirt arrive with their issues; until then
+		 * such services are answered as records. */
+		return &backend_none;
+	}
+}

@@ -1,0 +1,146 @@
+/*
+ * net/ifaddr.c - service addresses outside loopback live on a dummy
+ * interface that jitsud creates (rtnetlink through libmnl). A dummy
+ * interface makes the address local without routing any traffic
+ * anywhere: connections to it land in the held sockets.
+ */
+#include <errno.h>
+#include <libmnl/libmnl.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <time.h>
+
+#include "net/net.h"
+
+/* MNL_SOCKET_BUFFER_SIZE is computed at run time; 32 KiB holds any dump
+ * batch the kernel sends. */
+#define NL_BUF	32768
+
+/* Send one request and wait for its ack; returns 0 or -errno. */
+static int
+rtnl_talk(struct nlmsghdr *nlh)
+{
+	char buf[NL_BUF];
+	struct mnl_socket *nl;
+	unsigned portid;
+	ssize_t n;
+	int r;
+
+	if ((nl = mnl_socket_open(NETLINK_ROUTE)) == NULL)
+		return -errno;
+	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		r = -errno;
+		goto out;
+	}
+	portid = mnl_socket_get_portid(nl);
+	nlh->nlmsg_flags |= NLM_F_ACK;
+	nlh->nlmsg_seq = (unsigned)time(NULL);
+	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
+		r = -errno;
+		goto out;
+	}
+	if ((n = mnl_socket_recvfrom(nl, buf, sizeof(buf))) < 0) {
+		r = -errno;
+		goto out;
+	}
+	r = mnl_cb_run(buf, (size_t)n, nlh->nlmsg_seq, portid, NULL, NULL);
+	r = r < 0 ? -errno : 0;
+out:
+	mnl_socket_close(nl);
+	return r;
+}
+
+static int
+dummy_ensure(void)
+{
+	char buf[NL_BUF];
+	struct nlmsghdr *nlh;
+	struct ifinfomsg *ifi;
+	struct nlattr *li;
+	unsigned idx;
+	int r;
+
+	if ((idx = if_nametoindex(NET_DUMMY_IF)) == 0) {
+		nlh = mnl_nlmsg_put_header(buf);
+		nlh->nlmsg_type = RTM_NEWLINK;
+		nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_CREATE | NLM_F_EXCL;
+		ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+		ifi->ifi_family = AF_UNSPEC;
+		mnl_attr_put_strz(nlh, IFLA_IFNAME, NET_DUMMY_IF);
+		li = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+		mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "dummy");
+		mnl_attr_nest_end(nlh, li);
+		if ((r = rtnl_talk(nlh)) < 0 && r != -EEXIST)
+			return r;
+		if ((idx = if_nametoindex(NET_DUMMY_IF)) == 0)
+			return -ENODEV;
+	}
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = RTM_NEWLINK;
+	nlh->nlmsg_flags = NLM_F_REQUEST;
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = (int)idx;
+	ifi->ifi_flags = IFF_UP;
+	ifi->ifi_change = IFF_UP;
+	if ((r = rtnl_talk(nlh)) < 0)
+		return r;
+	return (int)idx;
+}
+
+static int
+addr_msg(const struct cfg_addr *a, int type, int flags, int idx)
+{
+	char buf[NL_BUF];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct ifaddrmsg *ifa;
+
+	nlh->nlmsg_type = (uint16_t)type;
+	nlh->nlmsg_flags = (uint16_t)(NLM_F_REQUEST | flags);
+	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+	ifa->ifa_family = (uint8_t)a->family;
+	ifa->ifa_prefixlen = a->family == AF_INET ? 32 : 128;
+	ifa->ifa_scope = RT_SCOPE_UNIVERSE;
+	ifa->ifa_index = (unsigned)idx;
+	if (a->family == AF_INET) {
+		mnl_attr_put(nlh, IFA_LOCAL, 4, &a->a.v4);
+		mnl_attr_put(nlh, IFA_ADDRESS, 4, &a->a.v4);
+	} else {
+		mnl_attr_put(nlh, IFA_LOCAL, 16, &a->a.v6);
+		mnl_attr_put(nlh, IFA_ADDRESS, 16, &a->a.v6);
+	}
+	if (a->family == AF_INET6)
+		/* No duplicate address detection: the address must be
+		 * bindable at once, and nobody else is on a dummy link. */
+		mnl_attr_put_u32(nlh, IFA_FLAGS, IFA_F_NODAD);
+	return rtnl_talk(nlh);
+}
+
+int
+net_addr_ensure(const struct cfg_addr *a)
+{
+	int idx, r;
+
+	if (net_addr_is_loopback(a))
+		return 0;
+	if ((idx = dummy_ensure()) < 0)
+		return idx;
+	r = addr_msg(a, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, idx);
+	return r == -EEXIST ? 0 : r;
+}
+
+int
+net_addr_remove(const struct cfg_addr *a)
+{
+	unsigned idx;
+	int r;
+
+	if (net_addr_is_loopback(a) ||
+	    (idx = if_nametoindex(NET_DUMMY_IF)) == 0)
+		return 0;
+	r = addr_msg(a, RTM_DELADDR, 0, (int)idx);
+	return r == -EADDRNOTAVAIL ? 0 : r;
+}

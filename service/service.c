@@ -1,0 +1,628 @@
+/*
+ * service/service.c - the runtime of the services: applying svc_next()'s
+ * decisions, timers (boot timeout, idle), limits and the start queue,
+ * back-off after failures. See service.h.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/log.h"
+#include "service/service.h"
+
+struct svc_manager {
+	struct loop		*loop;
+	struct dns_db		*db;
+	struct service		**svcs;
+	int			 n;
+	struct svc_limits	 lim;
+	uint32_t		 nstarting, ninstances;
+	struct service		*qhead, *qtail;
+	uint32_t		 qlen;
+	struct svc_counters	 ctr;
+};
+
+static void dispatch(struct service *, enum svc_event);
+
+struct loop *
+svc_loop(const struct service *s)
+{
+	return s->mgr->loop;
+}
+
+static uint64_t
+now_ns(const struct service *s)
+{
+	return loop_now_fresh(s->mgr->loop);
+}
+
+/* States in which an instance exists and counts against max_running. */
+static bool
+has_instance(enum svc_state st)
+{
+	return st == SVC_STARTING || st == SVC_RUNNING ||
+	    st == SVC_SUSPENDED || st == SVC_STOPPING;
+}
+
+/* States in which nobody serves the held sockets, so jitsud watches
+ * them for a connection that should wake the service. */
+static bool
+watches_held(enum svc_state st)
+{
+	return st == SVC_STOPPED || st == SVC_SUSPENDED || st == SVC_FAILED;
+}
+
+/*
+ * Every state change goes through here: one log line with the time spent
+ * in the state left, the counters, the DNS answer status, the timers and
+ * the watching of held sockets follow from the new state.
+ */
+static void
+set_state(struct service *s, enum svc_state to, const char *why)
+{
+	struct svc_manager *m = s->mgr;
+	enum svc_state from = s->state;
+	uint64_t now = now_ns(s);
+	double ms = (double)(now - s->since) / 1e6;
+
+	if (from == to)
+		return;
+	if (why != NULL && *why != '\0')
+		log_info("service %s: %s -> %s (%.1f ms): %s", s->name,
+		    svc_state_name(from), svc_state_name(to), ms, why);
+	else
+		log_info("service %s: %s -> %s (%.1f ms)", s->name,
+		    svc_state_name(from), svc_state_name(to), ms);
+	m->nstarting += (to == SVC_STARTING) - (from == SVC_STARTING);
+	m->ninstances += has_instance(to) - has_instance(from);
+	s->state = to;
+	s->since = now;
+
+	if (from == SVC_STARTING)
+		loop_timer_del(m->loop, &s->boot_timer);
+	if (from == SVC_RUNNING)
+		loop_timer_del(m->loop, &s->idle_timer);
+	if (to == SVC_RUNNING) {
+		if (from == SVC_STARTING) {
+			s->phase[PH_RUNNING] = now;
+			s->last_boot_ns = now - s->phase[PH_WANTED];
+			s->failures = 0;
+		}
+		s->last_active = now;
+		if (s->cfg->idle_ms > 0)
+			loop_timer_add(m->loop, &s->idle_timer,
+			    s->cfg->idle_ms * NSEC_PER_MSEC);
+	}
+	if (m->db != NULL && s->cfg->failed_answer == FAILED_SERVFAIL)
+		dns_db_set_service_status(m->db, s->index, to == SVC_FAILED ?
+		    DNS_SVC_SERVFAIL : DNS_SVC_OK);
+	if (watches_held(from) != watches_held(to) && s->ops->watch != NULL)
+		s->ops->watch(s, watches_held(to));
+}
+
+/* --- the start queue --- */
+
+static bool
+can_start(const struct svc_manager *m)
+{
+	return m->nstarting < m->lim.max_starting &&
+	    m->ninstances < m->lim.max_running;
+}
+
+static void
+enqueue(struct service *s)
+{
+	struct svc_manager *m = s->mgr;
+
+	if (s->queued)
+		return;
+	if (m->qlen >= m->lim.start_queue) {
+		m->ctr.queue_full++;
+		log_warnx("service %s: start queue full (%u), want dropped",
+		    s->name, m->qlen);
+		return;
+	}
+	s->queued = true;
+	s->qnext = NULL;
+	if (m->qtail)
+		m->qtail->qnext = s;
+	else
+		m->qhead = s;
+	m->qtail = s;
+	m->qlen++;
+	m->ctr.queued++;
+	log_debug("service %s: start queued (%u waiting)", s->name, m->qlen);
+}
+
+static struct service *
+dequeue(struct svc_manager *m)
+{
+	struct service *s;
+
+	while ((s = m->qhead) != NULL) {
+		m->qhead = s->qnext;
+		if (m->qhead == NULL)
+			m->qtail = NULL;
+		m->qlen--;
+		if (s->queued) {
+			s->queued = false;
+			return s;
+		}
+	}
+	return NULL;
+}
+
+static void
+pump_queue(struct svc_manager *m)
+{
+	struct service *s;
+
+	while (can_start(m) && (s = dequeue(m)) != NULL)
+		dispatch(s, EV_WANT);
+}
+
+/* --- actions --- */
+
+static void
+do_start(struct service *s)
+{
+	struct svc_manager *m = s->mgr;
+	char why[200] = "";
+
+	if (!can_start(m)) {
+		enqueue(s);
+		return;
+	}
+	s->nstarts++;
+	m->ctr.starts++;
+	set_state(s, SVC_STARTING, NULL);
+	s->phase[PH_STARTED] = now_ns(s);
+	s->phase[PH_RUNNING] = s->phase[PH_FIRST_CONN] = 0;
+	loop_timer_add(m->loop, &s->boot_timer,
+	    s->cfg->boot_timeout_ms * NSEC_PER_MSEC);
+	if (s->ops->start(s, why, sizeof(why)) < 0)
+		svc_on_start_error(s, why[0] ? why : "start failed");
+}
+
+static void
+do_fail(struct service *s, const char *reason)
+{
+	struct svc_manager *m = s->mgr;
+	uint64_t back;
+	unsigned shift;
+
+	s->failures++;
+	s->nfailures++;
+	m->ctr.failures++;
+	shift = s->failures - 1 < 6 ? s->failures - 1 : 6;
+	back = (m->lim.backoff_ms << shift) * NSEC_PER_MSEC;
+	s->backoff_until = now_ns(s) + back;
+	snprintf(s->reason, sizeof(s->reason), "%s", reason);
+	set_state(s, SVC_FAILED, reason);
+	log_warnx("service %s: failed: %s; next try in %llu ms at the earliest",
+	    s->name, reason, (unsigned long long)(back / NSEC_PER_MSEC));
+	/* The connections held for it would wait for nothing: reset them. */
+	if (s->ops->reset_held != NULL)
+		s->ops->reset_held(s);
+}
+
+static void
+perform(struct service *s, struct svc_step st, const char *reason)
+{
+	switch (st.act) {
+	case ACT_NONE:
+		set_state(s, st.next, reason);
+		break;
+	case ACT_START:
+		do_start(s);
+		break;
+	case ACT_RESUME:
+		if (s->ops->resume == NULL || s->ops->resume(s) < 0) {
+			/* A thaw that fails leaves a frozen instance: kill
+			 * it and start afresh on the next want. */
+			s->ops->stop(s, true);
+			set_state(s, SVC_STOPPING, "resume failed");
+			s->want_after_stop = true;
+			break;
+		}
+		set_state(s, SVC_RUNNING, "resumed");
+		break;
+	case ACT_SUSPEND:
+		if (s->ops->suspend == NULL || s->ops->suspend(s) < 0) {
+			s->ops->stop(s, false);
+			set_state(s, SVC_STOPPING, "suspend failed; stopping");
+			break;
+		}
+		set_state(s, SVC_SUSPENDED, reason);
+		break;
+	case ACT_STOP:
+		s->nstops++;
+		set_state(s, SVC_STOPPING, reason);
+		s->ops->stop(s, false);
+		break;
+	case ACT_KILL:
+		if (st.next == SVC_FAILED) {
+			s->ops->stop(s, true);
+			do_fail(s, reason);
+		} else {
+			set_state(s, st.next, reason);
+			s->ops->stop(s, true);
+		}
+		break;
+	case ACT_FAIL:
+		do_fail(s, reason ? reason : "failed");
+		break;
+	case ACT_CLEANUP:
+		set_state(s, st.next, reason);
+		break;
+	}
+}
+
+static void
+dispatch_why(struct service *s, enum svc_event ev, const char *reason)
+{
+	struct svc_manager *m = s->mgr;
+	enum svc_state before = s->state;
+	bool over = now_ns(s) >= s->backoff_until;
+	struct svc_step st = svc_next(s->state, ev, s->cfg->stop, over);
+
+	log_debug("service %s: %s in %s", s->name, svc_event_name(ev),
+	    svc_state_name(s->state));
+	perform(s, st, reason);
+	if (s->state == SVC_STOPPED && s->want_after_stop) {
+		s->want_after_stop = false;
+		dispatch_why(s, EV_WANT, "wanted while stopping");
+	}
+	/* A start slot or an instance slot may have been freed. */
+	if (before != s->state && m->qhead != NULL)
+		pump_queue(m);
+}
+
+static void
+dispatch(struct service *s, enum svc_event ev)
+{
+	dispatch_why(s, ev, NULL);
+}
+
+/* --- timers --- */
+
+static void
+boot_timeout(struct loop *l, struct timer *t, void *arg)
+{
+	struct service *s = arg;
+	char why[96];
+
+	(void)l;
+	(void)t;
+	snprintf(why, sizeof(why), "not ready after %llu ms (boot_timeout)",
+	    (unsigned long long)s->cfg->boot_timeout_ms);
+	dispatch_why(s, EV_BOOT_TIMEOUT, why);
+}
+
+static void
+idle_check(struct loop *l, struct timer *t, void *arg)
+{
+	struct service *s = arg;
+	uint64_t idle = s->cfg->idle_ms * NSEC_PER_MSEC;
+	uint64_t now = loop_now(l);
+	int conns;
+
+	/* Queries only stamp last_active; the timer catches up here, so a
+	 * busy service costs one timer operation per idle period, not one
+	 * per query. */
+	if (now - s->last_active < idle) {
+		loop_timer_at(l, t, s->last_active + idle);
+		return;
+	}
+	conns = s->ops->connections ? s->ops->connections(s) : 0;
+	if (conns != 0) {
+		/* Busy (or unknown: never cut what we cannot see). */
+		if (conns < 0)
+			log_debug("service %s: cannot count connections: %s",
+			    s->name, strerror(-conns));
+		s->last_active = now;
+		loop_timer_add(l, t, idle);
+		return;
+	}
+	dispatch_why(s, EV_IDLE, "idle");
+}
+
+/* --- public --- */
+
+void
+svc_want(struct service *s, const char *why)
+{
+	struct svc_manager *m = s->mgr;
+	uint64_t now = loop_now(m->loop);
+
+	m->ctr.wants++;
+	s->last_active = now;
+	switch (s->state) {
+	case SVC_RUNNING:
+	case SVC_STARTING:
+		return;		/* one boot serves every concurrent want */
+	case SVC_STOPPING:
+		s->want_after_stop = true;
+		return;
+	case SVC_FAILED:
+		if (now < s->backoff_until) {
+			if (s->ops->reset_held != NULL)
+				s->ops->reset_held(s);
+			return;
+		}
+		break;
+	default:
+		break;
+	}
+	if (s->state != SVC_SUSPENDED && !s->queued)
+		s->phase[PH_WANTED] = now;
+	log_debug("service %s: wanted (%s)", s->name, why);
+	dispatch(s, EV_WANT);
+}
+
+int
+svc_start(struct service *s)
+{
+	if (s->state == SVC_RUNNING || s->state == SVC_STARTING)
+		return -EALREADY;
+	if (s->state == SVC_STOPPING)
+		return -EBUSY;
+	s->phase[PH_WANTED] = now_ns(s);
+	s->backoff_until = 0;
+	dispatch_why(s, EV_RESUME, "operator start");
+	return 0;
+}
+
+int
+svc_stop(struct service *s)
+{
+	if (s->queued)
+		s->queued = false;	/* dropped lazily from the queue */
+	if (s->state == SVC_STOPPED)
+		return -EALREADY;
+	dispatch_why(s, EV_STOP, "operator stop");
+	return 0;
+}
+
+int
+svc_suspend(struct service *s)
+{
+	if (s->state != SVC_RUNNING)
+		return -EBUSY;
+	dispatch_why(s, EV_SUSPEND, "operator suspend");
+	return s->state == SVC_SUSPENDED ? 0 : -EIO;
+}
+
+int
+svc_resume(struct service *s)
+{
+	if (s->state != SVC_SUSPENDED)
+		return -EBUSY;
+	dispatch_why(s, EV_RESUME, "operator resume");
+	return 0;
+}
+
+void
+svc_on_ready(struct service *s)
+{
+	if (s->state == SVC_STARTING)
+		dispatch(s, EV_READY);
+}
+
+void
+svc_on_first_conn(struct service *s)
+{
+	if (s->phase[PH_FIRST_CONN] == 0)
+		s->phase[PH_FIRST_CONN] = now_ns(s);
+}
+
+void
+svc_on_exit(struct service *s, bool crashed, const char *reason)
+{
+	dispatch_why(s, crashed ? EV_CRASHED : EV_EXITED, reason);
+}
+
+void
+svc_on_start_error(struct service *s, const char *reason)
+{
+	dispatch_why(s, EV_START_ERROR, reason);
+}
+
+/* --- the manager --- */
+
+struct svc_manager *
+svc_manager_new(struct loop *l)
+{
+	struct svc_manager *m;
+
+	if ((m = calloc(1, sizeof(*m))) == NULL)
+		return NULL;
+	m->loop = l;
+	m->lim.max_starting = 32;
+	m->lim.max_running = 4096;
+	m->lim.start_queue = 4096;
+	m->lim.backoff_ms = 1000;
+	return m;
+}
+
+int
+svc_count(const struct svc_manager *m)
+{
+	return m->n;
+}
+
+struct service *
+svc_get(struct svc_manager *m, int i)
+{
+	return (i >= 0 && i < m->n) ? m->svcs[i] : NULL;
+}
+
+struct service *
+svc_find(struct svc_manager *m, const char *name)
+{
+	for (int i = 0; i < m->n; i++)
+		if (strcmp(m->svcs[i]->name, name) == 0)
+			return m->svcs[i];
+	return NULL;
+}
+
+const struct svc_counters *
+svc_counters(const struct svc_manager *m)
+{
+	return &m->ctr;
+}
+
+static bool
+str_same(const char *a, const char *b)
+{
+	return (a == NULL && b == NULL) ||
+	    (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+/* The keys that shape a running instance: if any differs, a reload
+ * replaces the instance; otherwise it is left alone. */
+static bool
+same_instance(const struct cfg_service *a, const struct cfg_service *b)
+{
+	return a->backend == b->backend && str_same(a->image, b->image) &&
+	    str_same(a->args, b->args) && a->nports == b->nports &&
+	    memcmp(a->ports, b->ports, sizeof(a->ports[0]) * (size_t)a->nports) == 0 &&
+	    a->naddrs == b->naddrs &&
+	    memcmp(a->addrs, b->addrs, sizeof(a->addrs[0]) * (size_t)a->naddrs) == 0 &&
+	    a->memory == b->memory && a->pids == b->pids && a->cpu == b->cpu &&
+	    a->sandbox == b->sandbox && a->cpus == b->cpus &&
+	    str_same(a->cmdline, b->cmdline) && str_same(a->initrd, b->initrd) &&
+	    str_same(a->uri, b->uri) && str_same(a->domain, b->domain);
+}
+
+static void
+svc_release(struct service *s)
+{
+	struct svc_manager *m = s->mgr;
+
+	if (has_instance(s->state))
+		s->ops->stop(s, true);
+	m->ninstances -= has_instance(s->state);
+	m->nstarting -= s->state == SVC_STARTING;
+	loop_timer_del(m->loop, &s->idle_timer);
+	loop_timer_del(m->loop, &s->boot_timer);
+	s->queued = false;
+	if (s->ops->release != NULL)
+		s->ops->release(s);
+	free(s);
+}
+
+static struct service *
+svc_new(struct svc_manager *m, const struct cfg_service *c, int index)
+{
+	struct service *s;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return NULL;
+	s->mgr = m;
+	s->cfg = c;
+	s->name = c->name;
+	s->index = index;
+	s->state = SVC_STOPPED;
+	s->since = loop_now(m->loop);
+	s->ops = backend_for(c->backend);
+	timer_init(&s->idle_timer, idle_check, s);
+	timer_init(&s->boot_timer, boot_timeout, s);
+	return s;
+}
+
+int
+svc_manager_apply(struct svc_manager *m, const struct config *cfg,
+    struct dns_db *db, char *why, size_t whylen)
+{
+	struct service **nsv, *s;
+	bool *kept;
+	int i, j;
+
+	(void)why;
+	(void)whylen;
+	m->lim.max_starting = cfg->d.max_starting;
+	m->lim.max_running = cfg->d.max_running ? cfg->d.max_running : 1;
+	m->lim.start_queue = cfg->d.start_queue;
+	m->lim.backoff_ms = cfg->d.backoff_ms;
+	nsv = calloc((size_t)cfg->nsvcs + 1, sizeof(*nsv));
+	kept = calloc((size_t)m->n + 1, sizeof(*kept));
+	if (nsv == NULL || kept == NULL) {
+		free(nsv);
+		free(kept);
+		snprintf(why, whylen, "out of memory");
+		return -1;
+	}
+	/* Keep the instances whose shape did not change. */
+	for (i = 0; i < cfg->nsvcs; i++)
+		for (j = 0; j < m->n; j++)
+			if (!kept[j] && strcmp(m->svcs[j]->name,
+			    cfg->svcs[i].name) == 0 &&
+			    same_instance(m->svcs[j]->cfg, &cfg->svcs[i])) {
+				kept[j] = true;
+				nsv[i] = m->svcs[j];
+			}
+	/* Release the rest first: a changed service may reuse the same
+	 * address and port, which its new sockets must be able to bind. */
+	for (j = 0; j < m->n; j++)
+		if (!kept[j]) {
+			log_info("service %s: removed or changed; releasing",
+			    m->svcs[j]->name);
+			svc_release(m->svcs[j]);
+		}
+	free(m->svcs);
+	free(kept);
+	m->svcs = nsv;
+	m->n = cfg->nsvcs;
+	m->db = db;
+	for (i = 0; i < cfg->nsvcs; i++) {
+		char err[256] = "";
+
+		if ((s = nsv[i]) != NULL) {
+			s->cfg = &cfg->svcs[i];
+			s->name = s->cfg->name;
+			s->index = i;
+			if (s->state == SVC_FAILED &&
+			    s->cfg->failed_answer == FAILED_SERVFAIL)
+				dns_db_set_service_status(db, i, DNS_SVC_SERVFAIL);
+			continue;
+		}
+		if ((s = nsv[i] = svc_new(m, &cfg->svcs[i], i)) == NULL)
+			fatalx("out of memory");
+		if (s->ops->prepare != NULL &&
+		    s->ops->prepare(s, err, sizeof(err)) < 0) {
+			/* Not fatal for the others: this one is failed
+			 * until the config is fixed and reloaded. */
+			s->backoff_until = UINT64_MAX;
+			snprintf(s->reason, sizeof(s->reason), "%s", err);
+			log_warnx("service %s: cannot prepare: %s", s->name, err);
+			s->state = SVC_FAILED;
+			if (s->cfg->failed_answer == FAILED_SERVFAIL)
+				dns_db_set_service_status(db, i, DNS_SVC_SERVFAIL);
+			continue;
+		}
+		if (s->ops->watch != NULL)
+			s->ops->watch(s, true);
+	}
+	return 0;
+}
+
+void
+svc_manager_shutdown(struct svc_manager *m)
+{
+	for (int i = 0; i < m->n; i++)
+		svc_release(m->svcs[i]);
+	free(m->svcs);
+	m->svcs = NULL;
+	m->n = 0;
+}
+
+void
+svc_manager_free(struct svc_manager *m)
+{
+	if (m == NULL)
+		return;
+	svc_manager_shutdown(m);
+	free(m);
+}

@@ -1,0 +1,105 @@
+/*
+ * service/service.h - the registered services and their lifecycle.
+ *
+ * The manager keeps one struct service per configured service, indexed
+ * like the config (so the DNS db's service numbers point here). The DNS
+ * path calls svc_want(), which never blocks: it only moves the state
+ * machine and asks a backend to start, which completes later through the
+ * svc_on_*() callbacks. Every state change goes through one function that
+ * logs "service www: starting -> running (12.3 ms)" and stamps the time,
+ * so per-phase boot timings fall out for free.
+ *
+ * Limits: at most max_starting services boot at once and max_running are
+ * up at once; over either, starts wait in a bounded FIFO queue (over its
+ * bound, the want is dropped and counted). Failed starts back off
+ * exponentially from `backoff` up to 64x.
+ */
+#ifndef SERVICE_SERVICE_H
+#define SERVICE_SERVICE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "backend/backend.h"
+#include "config/config.h"
+#include "core/loop.h"
+#include "dns/db.h"
+#include "service/state.h"
+
+enum svc_phase {
+	PH_WANTED,	/* first query or connection that asked for it */
+	PH_STARTED,	/* start issued to the backend */
+	PH_RUNNING,	/* the backend said it is up */
+	PH_FIRST_CONN,	/* the first held connection was taken */
+	PH_N
+};
+
+struct svc_manager;
+
+struct service {
+	struct svc_manager	*mgr;
+	const struct cfg_service *cfg;
+	const char		*name;
+	int			 index;
+	enum svc_state		 state;
+	uint64_t		 since;		/* ns, entry into state */
+	uint64_t		 last_active;	/* ns, last query/conn */
+	uint64_t		 phase[PH_N];	/* ns, of the last start */
+	uint64_t		 backoff_until;
+	uint32_t		 failures;	/* in a row */
+	bool			 want_after_stop;
+	bool			 queued;
+	struct service		*qnext;
+	struct timer		 idle_timer, boot_timer;
+	char			 reason[200];	/* why it last failed */
+	const struct backend_ops *ops;
+	void			*bk;		/* backend state */
+	uint64_t		 nstarts, nfailures, nstops;
+	uint64_t		 last_boot_ns;	/* want -> running */
+};
+
+struct svc_limits {
+	uint32_t	 max_starting, max_running, start_queue;
+	uint64_t	 backoff_ms;
+};
+
+struct svc_counters {
+	uint64_t	 wants, starts, failures, queued, queue_full;
+};
+
+struct svc_manager *svc_manager_new(struct loop *);
+void		 svc_manager_free(struct svc_manager *);
+/*
+ * Make the manager serve cfg's services. Services that keep their name
+ * and their running-relevant keys keep their instance; removed ones are
+ * stopped and released; new ones are prepared. db gets each service's
+ * answer status. On a prepare error, returns -1 with *why and changes
+ * nothing that was running.
+ */
+int		 svc_manager_apply(struct svc_manager *, const struct config *,
+		    struct dns_db *, char *why, size_t whylen);
+/* Stop every instance now (jitsud exits). */
+void		 svc_manager_shutdown(struct svc_manager *);
+int		 svc_count(const struct svc_manager *);
+struct service	*svc_get(struct svc_manager *, int index);
+struct service	*svc_find(struct svc_manager *, const char *name);
+const struct svc_counters *svc_counters(const struct svc_manager *);
+struct loop	*svc_loop(const struct service *);
+
+/* A DNS query (or connection) wants the service. Never blocks. */
+void		 svc_want(struct service *, const char *why);
+/* Operator actions; 0 or a negative errno (-EBUSY: not in a state that
+ * allows it). */
+int		 svc_start(struct service *);
+int		 svc_stop(struct service *);
+int		 svc_suspend(struct service *);
+int		 svc_resume(struct service *);
+
+/* Backend callbacks. */
+void		 svc_on_ready(struct service *);
+void		 svc_on_first_conn(struct service *);
+/* The instance is gone; crashed = it ended badly; reason for the log. */
+void		 svc_on_exit(struct service *, bool crashed, const char *reason);
+void		 svc_on_start_error(struct service *, const char *reason);
+
+#endif
