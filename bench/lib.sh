@@ -1,0 +1,74 @@
+# bench/lib.sh - helpers for benchmark scripts (bash). Source it.
+#
+# The plumbing (scratch folder, private network namespace, daemons
+# stopped by pid, cleanup at exit) is the integration tests' own
+# tests/lib/lib.sh, so a benchmark sets up exactly like a test does; this
+# file only adds what measuring needs: medians, ratios, a look at how busy
+# the machine already is, and dnsperf's report.
+
+. "$(dirname "${BASH_SOURCE[0]}")/../tests/lib/lib.sh"
+B_ROOT=$T_ROOT
+
+# The EXIT trap of tests/lib/lib.sh does the cleanup; make ^C and kill
+# go through it too, so no daemon or namespace is left behind.
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+b_die() { echo "bench: $*" >&2; exit 2; }
+
+# b_bg VAR CMD...: run CMD inside the namespace in the background and
+# stop it by pid at exit. `ip netns exec` execs CMD, so the pid is the
+# daemon's own (a shell function in between would hide it).
+b_bg() {
+	local var=$1; shift
+	t_bg "$var" ip netns exec "$T_NS" "$@"
+}
+
+# b_stop PID: stop one daemon now (the exit cleanup then finds it gone).
+b_stop() { kill "$1" 2>/dev/null; wait "$1" 2>/dev/null; true; }
+
+# b_median: the median of the numbers on stdin, one per line.
+b_median() {
+	sort -g | awk '{ v[NR] = $1 }
+	    END { if (NR == 0) exit 1
+		  if (NR % 2) print v[(NR + 1) / 2]
+		  else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# b_ratio A B: A/B with two decimals (empty if B is 0 or missing).
+b_ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b }'; }
+
+# b_ge A B: true when A >= B (decimals).
+b_ge() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a >= b) }'; }
+
+# b_cpu_busy SECS: percent of all CPUs busy during SECS, i.e. the load
+# other people put on a shared machine before we start; a benchmark
+# sharing its 2 cores with a build gives lower and noisier figures.
+b_cpu_busy() {
+	local a b
+	a=$(head -1 /proc/stat)
+	sleep "$1"
+	b=$(head -1 /proc/stat)
+	awk -v a="$a" -v b="$b" 'BEGIN {
+		n = split(a, x); split(b, y)
+		for (i = 2; i <= n; i++) { d = y[i] - x[i]; t += d
+			if (i == 5 || i == 6) idle += d }
+		printf "%.0f", (t > 0 ? 100 * (t - idle) / t : 0) }'
+}
+
+# b_field FILE LABEL: the first number after "LABEL:" in a dnsperf report.
+b_field() {
+	awk -v k="$2:" 'index($0, k) { s = substr($0, index($0, k) + length(k))
+		if (match(s, /[0-9.]+/)) { print substr(s, RSTART, RLENGTH); exit } }' "$1"
+}
+
+# b_percentiles FILE: "p50 p90 p99" in ms of the latencies in a
+# `dnsperf -v` log (lines "> RCODE NAME TYPE SECONDS").
+b_percentiles() {
+	awk '$1 == ">" { print $NF }' "$1" | sort -g | awk '{ v[NR] = $1 }
+	    END { if (NR == 0) { print "- - -"; exit }
+		  split("50 90 99", p)
+		  for (i = 1; i <= 3; i++) { k = int(NR * p[i] / 100 + 0.5)
+			if (k < 1) k = 1
+			printf "%.3f%s", v[k] * 1000, i < 3 ? " " : "\n" } }'
+}
