@@ -1,0 +1,71 @@
+/*
+ * libFuzzer target: any bytes as a DNS request, answered over UDP and TCP
+ * and in place, and parsed as a message. Besides the sanitizers, it traps
+ * when a reply breaks a rule: longer than its limit, not a well-formed
+ * message, or different when answered in place.
+ */
+#include <arpa/inet.h>
+#include <string.h>
+
+#include "dns/db.h"
+#include "dns/query.h"
+#include "dns/wire.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static struct dns_db *
+fuzz_db(void)
+{
+	struct dns_db *db = dns_db_new(30, 1);
+	struct in_addr a[2];
+	struct in6_addr aaaa[40];
+
+	inet_pton(AF_INET, "127.77.0.2", &a[0]);
+	inet_pton(AF_INET, "127.77.0.3", &a[1]);
+	for (int i = 0; i < 40; i++) {
+		inet_pton(AF_INET6, "fd00::100", &aaaa[i]);
+		aaaa[i].s6_addr[15] = (uint8_t)i;
+	}
+	dns_db_add_zone(db, "example.test");
+	dns_db_add_zone(db, "inner.example.test");
+	dns_db_add_ns_addr(db, AF_INET, &a[0]);
+	dns_db_add_ns_addr(db, AF_INET6, &aaaa[0]);
+	dns_db_add_name(db, "www.example.test", 0, a, 2, aaaa, 1);
+	dns_db_add_name(db, "v4.example.test", 1, a, 1, NULL, 0);
+	dns_db_add_name(db, "a.b.c.example.test", -1, a, 1, NULL, 0);
+	dns_db_add_name(db, "big.example.test", 2, NULL, 0, aaaa, 40);
+	dns_db_add_name(db, "x.inner.example.test", 3, a, 2, NULL, 0);
+	dns_db_set_service_status(db, 1, DNS_SVC_SERVFAIL);
+	return db;
+}
+
+static uint8_t resp[65535], inplace[65535];
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static struct dns_db *db;
+	struct dns_qinfo qi, qi2;
+	size_t n = 0, n2;
+
+	if (db == NULL)
+		db = fuzz_db();
+	for (int udp = 1; udp >= 0; udp--) {
+		size_t cap = udp ? 1232 : sizeof(resp);
+
+		n = dns_query(db, data, size, resp, cap, udp, size & 1, &qi);
+		if (n > cap || (n > 0) != (qi.action == DNS_ACT_REPLY) ||
+		    (n > 0 && (dns_msg_check(resp, n) != 0 ||
+		    !dns_hdr_qr(resp) || dns_hdr_id(resp) != qi.id)))
+			__builtin_trap();
+	}
+	if (size <= sizeof(inplace)) {
+		memcpy(inplace, data, size);
+		n2 = dns_query(db, inplace, size, inplace, sizeof(inplace),
+		    false, size & 1, &qi2);
+		if (n2 != n || memcmp(inplace, resp, n) != 0)
+			__builtin_trap();
+	}
+	(void)dns_msg_check(data, size);
+	return 0;
+}
