@@ -9,6 +9,7 @@
 #include "uk/vm/clock.h"
 #include "uk/vm/cpu.h"
 #include "uk/vm/netif.h"
+#include "uk/vm/start.h"
 
 #define NHANDLES	(NET_MAX_LISTEN + NET_MAX_CONN)
 
@@ -25,8 +26,9 @@ uk_listen(uint16_t port)
 	h = net_listen(&netif_stack, port);
 	if (h >= 0 && !said_ready) {
 		/* The host's qemu backend waits for exactly this line. */
-		uk_printf("uk: ready\n");
+		uk_console_write("uk: ready\n", 10);
 		said_ready = true;
+		start_report();
 	}
 	return h;
 }

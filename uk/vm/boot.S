@@ -39,13 +39,11 @@ pvh_entry:
 	movl	%eax, vm_boot_tsc
 	movl	%edx, vm_boot_tsc + 4
 	movl	%ebx, %esi		/* start_info survives rep stos below */
-	movl	$boot_stack_top, %esp
 
-	/* Clear .bss (it also holds the page tables and this stack). */
-	movl	$__bss_start, %edi
-	movl	$__bss_end, %ecx
-	subl	%edi, %ecx
-	shrl	$2, %ecx
+	/* Zero the page tables; .bss waits for 64-bit mode (rep stosq is
+	 * twice the width: under TCG each iteration costs the same). */
+	movl	$boot_pml4, %edi
+	movl	$(6 * 4096 / 4), %ecx
 	xorl	%eax, %eax
 	rep stosl
 
@@ -102,6 +100,12 @@ long_entry:
 	movl	%eax, %fs
 	movl	%eax, %gs
 	movq	$boot_stack_top, %rsp
+	movq	$__bss_start, %rdi
+	movq	$__bss_end, %rcx
+	subq	%rdi, %rcx
+	shrq	$3, %rcx
+	xorl	%eax, %eax
+	rep stosq
 	movl	%esi, %edi		/* zero-extends: start_info < 4 GiB */
 	call	vm_start
 4:	cli
@@ -126,7 +130,9 @@ boot_gdt_ptr:
 vm_boot_tsc:
 	.quad	0
 
-	.section .bss
+	/* Outside .bss: zeroed before paging, by the code above. The stack
+	 * is neither: its contents never matter. */
+	.section .noinit.boot, "aw", @nobits
 	.balign	4096
 boot_pml4:	.skip	4096
 boot_pdpt:	.skip	4096

@@ -4,13 +4,17 @@
  *
  * Calibration: the LAPIC timer runs at a known 1 GHz in QEMU, the TSC at
  * an unknown rate (the host's, under TCG). Two (TSC, LAPIC count) samples
- * CLOCK_CAL_NS apart give the ratio. TCG can stall the vCPU between any
- * two instructions for 100+ us, so each sample is a TSC read, a LAPIC
- * read and a TSC read, retried until the two TSC reads are close: the
- * error is then the sample width over the window (~0.01%), not the
- * stall. Measured on this machine: 2096.04 MHz vs 2096.01 by the PIT.
- * The window overlaps device set-up, so it costs boot time only when
- * set-up is faster than CLOCK_CAL_NS.
+ * give the ratio. TCG can stall the vCPU between any two instructions for
+ * 100+ us, so each sample is a TSC read, a LAPIC read and a TSC read,
+ * retried until the two TSC reads are close: the error is then the
+ * sample width over the window, not the stall.
+ *
+ * Boot cannot afford a long window, so it is done twice: a short one
+ * (CLOCK_CAL_NS, overlapping device set-up) gives a rate good to ~0.1%;
+ * the first time the LAPIC timer is needed for a wake-up, the whole span
+ * since clock_start() (the app's start-up included, typically several
+ * ms) gives the final rate, and the clock is rebased there so it stays
+ * continuous. Measured on a 2596.15 MHz host: 2596.16-2596.22 MHz.
  */
 #include "uk/include/uk.h"
 #include "uk/vm/boot.h"
@@ -40,9 +44,12 @@ static int			use_kvmclock;
 static uint64_t			kvm_origin;	/* kvmclock ns at start */
 static uint64_t			tsc_hz;
 static uint64_t			mult;		/* ns per TSC tick << 32 */
+static uint64_t			base_tsc;	/* ns = base_ns + scaled TSC */
+static uint64_t			base_ns;
 static uint64_t			last_ns;
-static uint64_t			cal_tsc;
+static uint64_t			cal_tsc;	/* first calibration sample */
 static uint32_t			cal_lapic;
+static int			refine_pending;
 
 static uint64_t
 scale(uint64_t ticks, uint32_t mul32)
@@ -121,22 +128,53 @@ clock_start(void)
 	sample(&cal_tsc, &cal_lapic);
 }
 
+/* Rate from the first sample to a new one; 0 if the LAPIC may have
+ * wrapped (32 bits at 1 GHz: 4.29 s). */
+static int
+measure(uint64_t *tsc)
+{
+	uint64_t	 ns;
+	uint32_t	 lapic;
+
+	sample(tsc, &lapic);
+	ns = (uint64_t)(cal_lapic - lapic) * LAPIC_NS_PER_TICK;
+	if (ns == 0 || *tsc <= cal_tsc ||
+	    (mult != 0 && ((*tsc - cal_tsc) * (unsigned __int128)mult >> 32) >
+	    4000000000ULL))
+		return 0;
+	mult = (ns << 32) / (*tsc - cal_tsc);
+	tsc_hz = (*tsc - cal_tsc) * 1000000000ULL / ns;
+	return 1;
+}
+
 void
 clock_calibrate(void)
 {
-	uint64_t	 tsc, ns;
-	uint32_t	 lapic;
+	uint64_t	 tsc;
 
 	if (use_kvmclock)
 		return;
-	/* The LAPIC counts down; 32 bits at 1 GHz last 4.29 s. */
 	while ((uint64_t)(cal_lapic - lapic_timer_count()) * LAPIC_NS_PER_TICK <
 	    CLOCK_CAL_NS)
 		;
-	sample(&tsc, &lapic);
-	ns = (uint64_t)(cal_lapic - lapic) * LAPIC_NS_PER_TICK;
-	mult = (ns << 32) / (tsc - cal_tsc);
-	tsc_hz = (tsc - cal_tsc) * 1000000000ULL / ns;
+	base_tsc = vm_boot_tsc;
+	base_ns = 0;
+	refine_pending = measure(&tsc);
+}
+
+/* The longer measurement; must run before the LAPIC timer is re-armed. */
+static void
+refine(void)
+{
+	uint64_t	 tsc, old = mult;
+
+	refine_pending = 0;
+	if (measure(&tsc)) {
+		/* Continuous at TSC: the old scale up to it, the new after. */
+		base_ns += (uint64_t)(((unsigned __int128)(tsc - base_tsc) *
+		    old) >> 32);
+		base_tsc = tsc;
+	}
 }
 
 uint64_t
@@ -159,8 +197,8 @@ uk_clock_ns(void)
 	if (use_kvmclock)
 		ns = kvmclock_ns() - kvm_origin;
 	else
-		ns = (uint64_t)(((unsigned __int128)(rdtsc() - vm_boot_tsc) *
-		    mult) >> 32);
+		ns = base_ns + (uint64_t)(((unsigned __int128)(rdtsc() -
+		    base_tsc) * mult) >> 32);
 	/* Never backwards, even across a TSC hiccup or a kvmclock update. */
 	if (ns < last_ns)
 		ns = last_ns;
@@ -173,6 +211,8 @@ clock_wake_at(uint64_t deadline)
 {
 	uint64_t	 now, ticks;
 
+	if (refine_pending)
+		refine();
 	if (deadline == UINT64_MAX) {
 		lapic_timer_oneshot(CLOCK_VECTOR, 0);
 		return;

@@ -13,7 +13,7 @@
 
 #include <stdint.h>
 
-#define CLOCK_CAL_NS	5000000ULL	/* calibration window, 5 ms */
+#define CLOCK_CAL_NS	1000000ULL	/* first calibration window, 1 ms */
 #define CLOCK_VECTOR	32		/* LAPIC timer interrupt */
 
 void		clock_start(void);

@@ -87,10 +87,14 @@ int
 cmdline_parse(char *buf, const char *argv0, struct cmdline *cl)
 {
 	char	*p = buf, *w;
+	size_t	 i;
 	int	 r;
 
 	uk_memset(cl, 0, sizeof(*cl));
-	uk_snprintf(argv0_buf, sizeof(argv0_buf), "%s", argv0);
+	/* A copy: argv strings are the app's to modify. */
+	for (i = 0; i + 1 < sizeof(argv0_buf) && argv0[i] != '\0'; i++)
+		argv0_buf[i] = argv0[i];
+	argv0_buf[i] = '\0';
 	cl->argv[cl->argc++] = argv0_buf;
 	for (;;) {
 		while (*p == ' ' || *p == '\t' || *p == '\n')

@@ -1,6 +1,10 @@
 /*
  * start.c - the kernel's C entry: bring up console, traps, clock, heap
  * and network in that order, then run the app.
+ *
+ * Under TCG every instruction's first execution pays for translation, so
+ * the path to "uk: ready" runs as little distinct code as it can: no
+ * printf on success, the diagnostics come after readiness.
  */
 #include "uk/include/uk.h"
 #include "uk/vm/boot.h"
@@ -19,6 +23,7 @@
 
 static char		cmdline_buf[2048];
 static struct cmdline	cl;
+static uint64_t		boot_done_ns;
 
 static void
 setup_heap(uint32_t start_info)
@@ -32,6 +37,21 @@ setup_heap(uint32_t start_info)
 	if (hi > RAM_LIMIT)
 		hi = RAM_LIMIT;
 	heap_init((uintptr_t)end, (uintptr_t)hi);
+}
+
+void
+start_report(void)
+{
+	/* After "uk: ready", not before: under TCG the first run of the
+	 * formatter costs ~0.6 ms of translation, and these lines are
+	 * for people, not for the host waiting on the console. */
+	uk_printf("uk: kernel up %lu us after entry, app ready at %lu us; "
+	    "%s clock (tsc %lu kHz), heap %lu KiB\n",
+	    (unsigned long)(boot_done_ns / 1000),
+	    (unsigned long)(uk_clock_ns() / 1000), clock_source(),
+	    (unsigned long)(clock_tsc_hz() / 1000),
+	    (unsigned long)(heap_free_bytes() / 1024));
+	netif_describe();
 }
 
 void
@@ -53,10 +73,6 @@ vm_start(uint32_t start_info)
 	/* NIC set-up runs inside the clock's calibration window. */
 	netif_init(&cl);
 	clock_calibrate();
-	netif_describe();
-	uk_printf("uk: %s clock, tsc %lu kHz, heap %lu KiB, boot %lu us\n",
-	    clock_source(), (unsigned long)(clock_tsc_hz() / 1000),
-	    (unsigned long)(heap_free_bytes() / 1024),
-	    (unsigned long)(uk_clock_ns() / 1000));
+	boot_done_ns = uk_clock_ns();
 	uk_exit(uk_main(cl.argc, cl.argv));
 }
