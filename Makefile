@@ -67,6 +67,7 @@ tests: $(UNIT_BINS) $(HELPER_BINS)
 
 # The uk library OS and its apps have their own rules.
 include uk/uk.mk
+include tests/helpers/sandbox.mk
 
 check: all
 	bash tests/run.sh

@@ -422,12 +422,19 @@ cg_host_init(struct cg_host *h, enum cg_layout force, const char *group,
 	if (force != CG_NONE)
 		h->layout = force;
 	else {
+		/* Not fatal: jitsud can run services without limits. Under
+		 * `ip netns exec`, a fresh sysfs hides the cgroup mounts. */
 		if (statfs("/sys/fs/cgroup", &sf) == -1)
-			return errmsg(err, errlen, errno, "statfs /sys/fs/cgroup");
-		if ((e = cg_layout_of_magic(sf.f_type)) < 0)
-			return errmsg(err, errlen, 0, "/sys/fs/cgroup is neither "
-			    "cgroup2 nor a tmpfs of cgroup v1 hierarchies");
-		h->layout = e;
+			errmsg(h->none_why, sizeof(h->none_why), errno,
+			    "statfs /sys/fs/cgroup");
+		else if ((e = cg_layout_of_magic(sf.f_type)) < 0)
+			snprintf(h->none_why, sizeof(h->none_why), "no cgroup "
+			    "file system at /sys/fs/cgroup (is /sys remounted, "
+			    "as by ip netns exec?)");
+		else
+			h->layout = e;
+		if (h->layout == CG_NONE)
+			return 0;
 	}
 	if ((e = file_read_all("/proc/self/cgroup", &cgtext)) < 0 ||
 	    (e = file_read_all("/proc/self/mountinfo", &mitext)) < 0) {
@@ -470,6 +477,12 @@ cg_create(const struct cg_host *h, const char *svc,
 	memset(cg, 0, sizeof(*cg));
 	cg->layout = h->layout;
 	cg->fd = -1;
+	if (h->layout == CG_NONE) {
+		if (lim->memory == 0 && lim->pids == 0 && lim->cpu_milli == 0)
+			return 0;
+		return errmsgx(err, errlen, EOPNOTSUPP, "%s: limits need "
+		    "cgroups: %s", svc, h->none_why);
+	}
 	for (c = 0; c < CG_NCTRL; c++) {
 		if (h->base[c] == NULL)
 			continue;
@@ -498,7 +511,7 @@ cg_create(const struct cg_host *h, const char *svc,
 		if ((dir = cg_dir(cg, w[i].ctrl)) == NULL) {
 			if (!w[i].required)
 				continue;
-			e = errmsg(err, errlen, EOPNOTSUPP, "%s limit: no %s "
+			e = errmsgx(err, errlen, EOPNOTSUPP, "%s limit: no %s "
 			    "cgroup hierarchy is mounted", w[i].file,
 			    cg_ctrl_name(w[i].ctrl));
 			goto fail;

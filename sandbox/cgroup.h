@@ -29,7 +29,8 @@ enum cg_layout { CG_NONE = 0, CG_V1, CG_V2 };
 enum cg_ctrl { CG_MEMORY, CG_PIDS, CG_CPU, CG_FREEZER, CG_NCTRL };
 
 struct cg_host {
-	enum cg_layout	 layout;
+	enum cg_layout	 layout;	/* CG_NONE: no cgroups, see none_why */
+	char		 none_why[128];
 	/* OWN/GROUP: v1 one per hierarchy (NULL when not mounted); v2 in
 	 * base[0] only. */
 	char		*base[CG_NCTRL];
@@ -85,7 +86,9 @@ const char *cg_ctrl_name(enum cg_ctrl c);
  * cgroups and mount points, and creates OWN/GROUP. On v2 it enables the
  * memory, pids and cpu controllers down to GROUP (moving jitsud into a
  * leaf OWN/GROUP-daemon if its own cgroup refuses them while it holds a
- * process). */
+ * process). With no cgroup file system it succeeds with layout CG_NONE:
+ * services then run without limits or freezing, and cg_create refuses
+ * limits with the reason. */
 int	cg_host_init(struct cg_host *h, enum cg_layout force, const char *group,
 	    char *err, size_t errlen);
 /* Removes OWN/GROUP when empty. */

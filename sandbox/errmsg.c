@@ -19,3 +19,16 @@ errmsg(char *err, size_t errlen, int e, const char *fmt, ...)
 		snprintf(err + n, errlen - n, ": %s", strerror(e));
 	return -e;
 }
+
+int
+errmsgx(char *err, size_t errlen, int e, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err != NULL && errlen > 0) {
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return -e;
+}

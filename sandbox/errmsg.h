@@ -16,4 +16,8 @@
 int	errmsg(char *err, size_t errlen, int e, const char *fmt, ...)
 	    __attribute__((format(printf, 4, 5)));
 
+/* The same without the strerror suffix, for messages that say it all. */
+int	errmsgx(char *err, size_t errlen, int e, const char *fmt, ...)
+	    __attribute__((format(printf, 4, 5)));
+
 #endif

@@ -65,7 +65,7 @@ searchable(const char *dir, char *err, size_t errlen)
 	if (stat(dir, &st) == -1)
 		return errmsg(err, errlen, errno, "%s", dir);
 	if (S_ISDIR(st.st_mode) && !(st.st_mode & S_IXOTH))
-		return errmsg(err, errlen, EACCES, "%s (mode %04o) is not "
+		return errmsgx(err, errlen, EACCES, "%s (mode %04o) is not "
 		    "searchable by the sandbox uid", dir,
 		    (unsigned)(st.st_mode & 07777));
 	return 0;
@@ -113,15 +113,20 @@ image_inspect(const char *path, struct image_info *info, char *err,
 		e = errmsg(err, errlen, errno, "image %s", info->path);
 		goto fail;
 	}
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
-		e = errmsg(err, errlen, S_ISREG(st.st_mode) ? errno : EACCES,
-		    "image %s: not a regular file", info->path);
+	if (fstat(fd, &st) == -1) {
+		e = errmsg(err, errlen, errno, "image %s", info->path);
+		close(fd);
+		goto fail;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		e = errmsgx(err, errlen, EACCES, "image %s: not a regular file",
+		    info->path);
 		close(fd);
 		goto fail;
 	}
 	if (!(st.st_mode & S_IXOTH)) {
 		close(fd);
-		e = errmsg(err, errlen, EACCES, "image %s (mode %04o) is not "
+		e = errmsgx(err, errlen, EACCES, "image %s (mode %04o) is not "
 		    "executable by the sandbox uid (chmod o+rx)", info->path,
 		    (unsigned)(st.st_mode & 07777));
 		goto fail;

@@ -177,18 +177,18 @@ sandbox_prepare(struct sandbox *sb, struct sandbox_host *h,
 	sb->netns = sb->pidfd = sb->statusfd = sb->cg.fd = -1;
 	sb->jail_step = -1;
 	if (spec->name == NULL || !sandbox_name_valid(spec->name))
-		return errmsg(err, errlen, EINVAL, "service name \"%s\": use "
+		return errmsgx(err, errlen, EINVAL, "service name \"%s\": use "
 		    "letters, digits, '-', '_', '.' (at most %d)",
 		    spec->name ? spec->name : "", SANDBOX_NAME_MAX);
 	snprintf(sb->name, sizeof(sb->name), "%s", spec->name);
 	if (spec->uid == 0)
-		return errmsg(err, errlen, EINVAL, "%s: uid 0 would make the "
+		return errmsgx(err, errlen, EINVAL, "%s: uid 0 would make the "
 		    "sandbox's root the host's root", sb->name);
 	if (spec->filter >= SANDBOX_FILTER_COUNT)
 		return errmsg(err, errlen, EINVAL, "%s: filter", sb->name);
 	if ((nargs = count(spec->args, SANDBOX_MAX_ARGS)) < 0 ||
 	    (sb->nenv = count(spec->env, SANDBOX_MAX_ENV)) < 0)
-		return errmsg(err, errlen, E2BIG, "%s: more than %d arguments "
+		return errmsgx(err, errlen, E2BIG, "%s: more than %d arguments "
 		    "or variables", sb->name, SANDBOX_MAX_ARGS);
 	sb->uid = spec->uid;
 	sb->filter = spec->filter;
@@ -196,7 +196,7 @@ sandbox_prepare(struct sandbox *sb, struct sandbox_host *h,
 	if ((e = image_inspect(spec->image, &sb->img, err, errlen)) < 0)
 		return e;
 	if (sb->filter == SANDBOX_FILTER_STRICT && sb->img.kind != IMAGE_STATIC) {
-		e = errmsg(err, errlen, EINVAL, "%s: the strict filter needs a "
+		e = errmsgx(err, errlen, EINVAL, "%s: the strict filter needs a "
 		    "static image (a dynamic loader or script interpreter makes "
 		    "calls outside the list); use sandbox = default",
 		    sb->img.path);

@@ -99,7 +99,7 @@ sandbox_spawn(struct sandbox *sb, const struct sandbox_io *io, char *err,
 	long			 pid;
 
 	if (sb->pid > 0)
-		return errmsg(err, errlen, EBUSY, "%s is running", sb->name);
+		return errmsgx(err, errlen, EBUSY, "%s is running", sb->name);
 	if (io->nfds < 0 || io->nfds > SANDBOX_MAX_FDS)
 		return errmsg(err, errlen, E2BIG, "%d sockets", io->nfds);
 	if (io->fdnames != NULL && strlen(io->fdnames) > SANDBOX_FDNAMES_MAX)
