@@ -63,7 +63,14 @@ $(B)/tests/helpers/%: tests/helpers/%.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) $(EXTRA_LDFLAGS) -o $@ $^ $(LDLIBS)
 
-tests: $(UNIT_BINS) $(HELPER_BINS)
+# Stand-in images for integration tests: tests/apps/NAME.c ->
+# build/tests/apps/NAME, static so the sandbox needs to map nothing else.
+APP_BINS = $(patsubst tests/apps/%.c,$(B)/tests/apps/%,$(wildcard tests/apps/*.c))
+$(B)/tests/apps/%: tests/apps/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -static -o $@ $<
+
+tests: $(UNIT_BINS) $(HELPER_BINS) $(APP_BINS)
 
 # The uk library OS and its apps have their own rules.
 include uk/uk.mk

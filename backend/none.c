@@ -44,7 +44,7 @@ backend_for(enum cfg_backend b)
 {
 	switch (b) {
 	case BACKEND_EXEC:
-		return &backend_none;	// XXX exec lands next
+		return &backend_exec;
 	default:
 		/* qemu and libvirt arrive with their issues; until then
 		 * such services are answered as records. */

@@ -26,15 +26,17 @@ t_netns() {
 	ip -n "$T_NS" link set lo up
 	T_CLEANUP+=("ip netns del $T_NS")
 }
-t_in() { ip netns exec "$T_NS" "$@"; }
+# nsenter, not `ip netns exec`: the latter remounts /sys for the
+# namespace, which hides /sys/fs/cgroup from jitsud's sandbox.
+t_in() { nsenter --net=/run/netns/"$T_NS" "$@"; }
 
 # t_bg NAME CMD...: start CMD in the background, remember its pid so the
 # cleanup stops it by pid.
 t_bg() {
 	local var=$1; shift
-	# Run "t_in CMD" as `ip netns exec NS CMD` directly (it execs, so $!
+	# Run "t_in CMD" as `nsenter ... CMD` directly (it execs, so $!
 	# is the daemon's own pid, not a subshell's that a signal would kill).
-	if [ "$1" = t_in ]; then shift; set -- ip netns exec "$T_NS" "$@"; fi
+	if [ "$1" = t_in ]; then shift; set -- nsenter --net=/run/netns/"$T_NS" "$@"; fi
 	"$@" &
 	local pid=$!
 	printf -v "$var" '%s' "$pid"
