@@ -56,8 +56,14 @@ add_bind(struct root *r, const char *src, const char *dst, char *err,
 	r->nbinds++;
 	if (S_ISDIR(st.st_mode))
 		e = mkdir_p(b->dst, 0755);
-	else
-		e = touch(b->dst, 0644);
+	else {
+		/* the file's folder first: /etc for /etc/ld.so.cache */
+		*strrchr(b->dst, '/') = '\0';
+		e = mkdir_p(b->dst, 0755);
+		b->dst[strlen(b->dst)] = '/';
+		if (e == 0)
+			e = touch(b->dst, 0644);
+	}
 	if (e < 0)
 		return errmsg(err, errlen, -e, "mount point %s", b->dst);
 	return 0;

@@ -49,6 +49,15 @@ static const char *const causes[] = {
 	[SANDBOX_JAIL] = "jail",
 };
 
+static volatile sig_atomic_t stop;
+
+static void
+on_stop(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
 static void __attribute__((format(printf, 1, 2)))
 say(const char *fmt, ...)
 {
@@ -152,6 +161,7 @@ main(int argc, char **argv)
 	int			 fds[8], nfds = 0, interactive = 0, timeout = 30;
 	int			 c, r, i, done = 0, stdin_open = 1;
 	time_t			 deadline;
+	struct sigaction	 sa;
 
 	snprintf(name, sizeof(name), "sbx%d", (int)getpid());
 	sp.name = name;
@@ -228,8 +238,13 @@ main(int argc, char **argv)
 	for (i = 0; i < CG_NCTRL; i++)
 		if (cg_dir(&sb.cg, i) != NULL)
 			say("cgroup %s %s", cg_ctrl_name(i), cg_dir(&sb.cg, i));
+	/* a test that kills us must not leave the sandboxed child behind */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
 	deadline = time(NULL) + timeout;
-	while (!done || (interactive && stdin_open)) {
+	while ((!done || (interactive && stdin_open)) && !stop) {
 		pfd[0].fd = sb.statusfd;
 		pfd[1].fd = sb.pidfd;
 		pfd[2].fd = interactive && stdin_open ? 0 : -1;
@@ -263,6 +278,8 @@ main(int argc, char **argv)
 				command(&sb, line);
 		}
 	}
+	if (stop)
+		say("stopped");
 	sandbox_release(&sb);
 	sandbox_host_fini(&h);
 	return 0;

@@ -10,7 +10,7 @@
  *
  *   id  caps  host  env  fds  ifaces  say TEXT  exit N  sleep S
  *   ls DIR  write PATH  connect ADDR:PORT  bindlo  alloc MIB  fork N
- *   serve  tick  ptrace  mount  unshare
+ *   serve  tick  ptrace  mount  unshare  cat FILE
  */
 #include <arpa/inet.h>
 #include <dirent.h>
@@ -273,6 +273,25 @@ cmd_serve(void)
 }
 
 static void
+cmd_cat(const char *path)
+{
+	char	buf[4096], *line, *save;
+	ssize_t	n;
+	int	fd;
+
+	if ((fd = open(path, O_RDONLY)) == -1) {
+		out("cat %s=%s", path, res(-1));
+		return;
+	}
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	for (line = strtok_r(buf, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save))
+		out("cat %s", line);
+}
+
+static void
 cmd_tick(void)
 {
 	struct timespec ts = { 0, 10 * 1000 * 1000 };
@@ -337,6 +356,8 @@ main(int argc, char **argv)
 			cmd_connect(argv[++i]);
 		else if (!strcmp(c, "alloc"))
 			cmd_alloc(argv[++i]);
+		else if (!strcmp(c, "cat"))
+			cmd_cat(argv[++i]);
 		else if (!strcmp(c, "fork"))
 			cmd_fork(argv[++i]);
 		else {
