@@ -25,7 +25,7 @@ enum jail_step {
 	JAIL_READONLY,
 	JAIL_TMP,
 	JAIL_PROC,
-	JAIL_PIVOT,
+	JAIL_CHROOT,
 	JAIL_PROCESS,		/* signals, rlimits, session */
 	JAIL_CAPS,
 	JAIL_NNP,

@@ -14,7 +14,7 @@
  *   /tmp             a private tmpfs: nosuid, nodev, noexec, size-capped
  *   /proc            the new pid namespace's procfs, when asked for
  *
- * and pivot_root()s into it, detaching the host's tree.
+ * and chroots into it (see jail.c: why not pivot_root).
  */
 #ifndef SANDBOX_ROOT_H
 #define SANDBOX_ROOT_H

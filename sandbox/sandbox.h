@@ -37,8 +37,9 @@
  *   10. descriptors: the listening sockets at 3.., stdout/stderr to the
  *       given fds, stdin /dev/null; every other descriptor closed
  *   11. root: bind the skeleton, the image and what it needs, make all of
- *       it read-only, mount a private /tmp (and /proc), pivot_root, detach
- *       the host's tree
+ *       it read-only, mount a private /tmp (and /proc), chroot into it
+ *       (not pivot_root, which costs ~3 ms of RCU grace period: see
+ *       jail.c for why chroot holds once capabilities are gone)
  *   12. signals unblocked and at default; RLIMIT_CORE 0, RLIMIT_NOFILE soft
  *       at most 1024; a new session
  *   13. drop every capability: bounding set, ambient set, securebits so

@@ -19,6 +19,15 @@ check tmp-writable log_has "write /tmp/x=ok"
 check tmp-holds-file log_has "ls /tmp=x"
 check exit-status out_has "exit exited 0: exited with status 0"
 
+# the root holds: ".." of it is itself, and the mount table shows only the
+# sandbox's own mounts, none of the host's
+sbx -n fsesc -P -- "$SBX_PROBE" ls /.. ls /app/.. ls /dev/../.. cat /proc/self/mountinfo
+check dotdot-is-root log_has "ls /..=app,dev,proc,tmp"
+check dotdot-from-bind-is-root log_has "ls /app/..=app,dev,proc,tmp"
+check dotdot-twice-is-root log_has "ls /dev/../..=app,dev,proc,tmp"
+points=$(awk '$1 == "cat" { print $6 }' "$SBX_LOG" | sort | tr '\n' ' ')
+check only-own-mounts test "$points" = "/ /app/sandbox_probe /dev/full /dev/null /dev/random /dev/urandom /dev/zero /proc /tmp "
+
 # a second start gets a fresh /tmp
 sbx -n fs -- "$SBX_PROBE" ls /tmp
 check tmp-private-per-start log_has "ls /tmp="
