@@ -146,6 +146,8 @@ uk_read(int conn, void *buf, size_t len)
 	do
 		n = read(c->fd[0], buf, len);
 	while (n < 0 && errno == EINTR);
+	if (n == 0 && len > 0)
+		c->eof = 1;
 	return n < 0 ? uk_unix_err(errno) : (long)n;
 }
 
@@ -165,6 +167,25 @@ uk_write(int conn, const void *buf, size_t len)
 	return n < 0 ? uk_unix_err(errno) : (long)n;
 }
 
+/*
+ * close() on a socket with unread input sends a reset, and a reset makes
+ * the peer's kernel drop what we sent but it has not yet read: an app
+ * that answers "400, closing" before reading the whole request would
+ * lose the answer. Discarding what has already arrived makes close()
+ * the graceful FIN that uk.h promises in the usual case, for one read
+ * that usually finds nothing. Input that arrives later still resets.
+ */
+static void
+drain(int fd)
+{
+	char	 buf[4096];
+	int	 i;
+
+	for (i = 0; i < 16; i++)
+		if (read(fd, buf, sizeof(buf)) <= 0)
+			break;
+}
+
 int
 uk_close(int handle)
 {
@@ -174,6 +195,8 @@ uk_close(int handle)
 	if ((x = uk_unix_get(handle, UH_ANY)) == NULL)
 		return UK_EBADF;
 	uk_unix_unwatch(handle, 1);
+	if (x->kind == UH_CONN && !x->eof)
+		drain(x->fd[0]);
 	for (i = 0; i < x->nfd; i++)
 		close(x->fd[i]);
 	uk_unix_release(handle);

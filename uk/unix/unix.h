@@ -21,6 +21,7 @@ struct uk_unix_handle {
 	uint8_t		nfd;		/* listeners: fds in fd[] */
 	uint8_t		next;		/* listeners: where accept starts */
 	uint8_t		registered;	/* fds are in the epoll set */
+	uint8_t		eof;		/* connections: read returned 0 */
 	unsigned	watch;		/* UK_EV_* the app asked for */
 	int		fd[UK_UNIX_LISTEN_FDS];
 	int		free_next;	/* free list link */
