@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/mount.h>
 #include <sys/pidfd.h>
 #include <sys/wait.h>
 #include <linux/capability.h>
@@ -54,6 +55,21 @@ new_netns(int hostnet)
 	return e;
 }
 
+/* See sandbox_host_conf.tmpfs_rundir. */
+static int
+private_tmpfs(const char *dir, char *err, size_t errlen)
+{
+	if (unshare(CLONE_NEWNS) == -1)
+		return errmsg(err, errlen, errno, "mount namespace");
+	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) == -1)
+		return errmsg(err, errlen, errno, "make / a slave mount");
+	/* ~15 empty inodes per service; nothing here is ever executed */
+	if (mount("tmpfs", dir, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+	    "mode=0755,size=8m") == -1)
+		return errmsg(err, errlen, errno, "tmpfs on %s", dir);
+	return 0;
+}
+
 static int
 read_cap_last(void)
 {
@@ -79,6 +95,8 @@ sandbox_host_init(struct sandbox_host *h, const struct sandbox_host_conf *conf,
 	h->cap_last = read_cap_last();
 	if ((e = mkdir_p(rundir, 0755)) < 0)
 		return errmsg(err, errlen, -e, "mkdir %s", rundir);
+	if (conf->tmpfs_rundir && (e = private_tmpfs(rundir, err, errlen)) < 0)
+		return e;
 	if ((h->rundir = realpath(rundir, NULL)) == NULL)
 		return errmsg(err, errlen, errno, "%s", rundir);
 	/* the child binds its root from here after dropping to its uid */

@@ -91,6 +91,11 @@ struct sandbox_host_conf {
 	const char	*rundir;	/* skeleton roots; NULL: SANDBOX_RUNDIR */
 	const char	*cgroup;	/* NULL: SANDBOX_CGROUP */
 	enum cg_layout	 cgroup_layout;	/* CG_NONE: detect */
+	/* Put jitsud in a mount namespace of its own (host mounts still
+	 * propagate in; its own never leak out) with a tmpfs on rundir: the
+	 * skeletons then cost nothing to make and remove (on a disk file
+	 * system ~1-3 ms each) and vanish with jitsud. */
+	bool		 tmpfs_rundir;
 	bool		 trace;		/* children report each step's time */
 };
 

@@ -15,6 +15,7 @@
  *     -P          mount /proc
  *     -N          private network namespace
  *     -2          use cgroup v2 (on a hybrid host: its unified hierarchy)
+ *     -M          a private tmpfs on RUNDIR (sandbox_host_conf.tmpfs_rundir)
  *     -l ADDR:PORT  listen on a TCP socket here and hand it over (repeat)
  *     -o FILE     the child's stdout and stderr (default: our stderr)
  *     -i          then read commands on stdin: freeze, frozen, thaw,
@@ -166,7 +167,7 @@ main(int argc, char **argv)
 	snprintf(name, sizeof(name), "sbx%d", (int)getpid());
 	sp.name = name;
 	sp.uid = SANDBOX_UID_BASE + getpid() % 50000;
-	while ((c = getopt(argc, argv, "n:g:r:u:m:p:c:f:PN2l:o:it:")) != -1) {
+	while ((c = getopt(argc, argv, "n:g:r:u:m:p:c:f:PN2Ml:o:it:")) != -1) {
 		switch (c) {
 		case 'n': sp.name = optarg; break;
 		case 'g': hc.cgroup = optarg; break;
@@ -185,6 +186,7 @@ main(int argc, char **argv)
 		case 'P': sp.proc = true; break;
 		case 'N': sp.private_net = true; break;
 		case '2': hc.cgroup_layout = CG_V2; break;
+		case 'M': hc.tmpfs_rundir = true; break;
 		case 'l':
 			if (nfds == 8 || (fds[nfds] = listen_on(optarg)) < 0) {
 				say("error: listen %s", optarg);

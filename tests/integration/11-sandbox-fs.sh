@@ -43,5 +43,13 @@ sbx -n fsdyn -- "$SBX_PROBE_DYN" ls / write /usr/x id
 check dynamic-image-runs log_has "uid=0 gid=0 pid=1 ppid=0 groups=0"
 check dynamic-root-has-libs bash -c "grep '^ls /=' '$SBX_LOG' | grep -q usr"
 check libs-read-only log_has "write /usr/x=EROFS"
+# skeletons on a tmpfs private to the driver's own mount namespace
+sbx_bg -n fstmpfs -M -- "$SBX_PROBE" ls / sleep 30 ||
+	fail tmpfs-rundir-start "$(cat "$SBX_OUTF")"
+wait_for 5 grep -q '^ls /=' "$SBX_LOG"
+check tmpfs-rundir-works log_has "ls /=app,dev,tmp"
+check tmpfs-rundir-private bash -c "! grep -q ' $SBX_ROOTS ' /proc/self/mountinfo"
+check tmpfs-rundir-in-driver grep -q " $SBX_ROOTS .* - tmpfs " /proc/$SBX_DRIVER/mountinfo
+kill "$SBX_DRIVER"; wait "$SBX_DRIVER" 2>/dev/null
 check cgroups-removed sbx_cgroups_gone
 exit 0
