@@ -68,3 +68,61 @@ sbx_cgroups_rm() {
 sbx_cgroups_gone() {
 	[ -z "$(find /sys/fs/cgroup -maxdepth 6 -type d -name "$SBX_GROUP" 2>/dev/null)" ]
 }
+
+# sbx_interactive [OPTIONS] -- IMAGE [ARGS]: starts the driver reading
+# commands (freeze, frozen, thaw, kill SIG, mem) from sbx_ask; its lines
+# are copied to $SBX_OUTF as they are read. Set SBX_LOG first.
+sbx_interactive() {
+	SBX_OUTF=$T_TMP/driver.interactive
+	: >"$SBX_OUTF"
+	coproc SBXI { exec nsenter --net=/run/netns/"$T_NS" "$SBX_RUN" -i \
+	    -t 60 -g "$SBX_GROUP" -r "$SBX_ROOTS" -u "$SBX_UID" \
+	    -o "$SBX_LOG" "$@"; }
+	T_CLEANUP+=("kill $SBXI_PID 2>/dev/null; wait $SBXI_PID 2>/dev/null")
+}
+# sbx_ask CMD: sends a command, prints its answer line
+sbx_ask() {
+	local line
+	echo "$1" >&"${SBXI[1]}"
+	while read -r -t 10 line <&"${SBXI[0]}"; do
+		echo "$line" >>"$SBX_OUTF"
+		case $line in pid*|cgroup*|exec*) continue;; esac
+		echo "$line"
+		return 0
+	done
+	return 1
+}
+# sbx_await PATTERN: reads the driver's lines until one matches
+sbx_await() {
+	local line
+	while read -r -t 10 line <&"${SBXI[0]}"; do
+		echo "$line" >>"$SBX_OUTF"
+		[[ $line == $1 ]] && return 0
+	done
+	return 1
+}
+# sbx_quit: ends the interactive driver (it kills and reaps the child)
+sbx_quit() { echo quit >&"${SBXI[1]}"; wait "$SBXI_PID" 2>/dev/null; }
+
+ticks() { grep -c '^tick' "$SBX_LOG"; }
+# frozen_state: FROZEN or THAWED, from v1 freezer.state or v2 cgroup.events
+frozen_state() {
+	local f
+	f=$(sbx_cgroup freezer)
+	if [ -f "$f/freezer.state" ]; then cat "$f/freezer.state"
+	else sed -n 's/^frozen 1$/FROZEN/p; s/^frozen 0$/THAWED/p' "$f/cgroup.events"; fi
+}
+# sbx_freeze: freezes through the driver and waits until it reports done
+sbx_freeze() {
+	local a i
+	a=$(sbx_ask freeze)
+	for i in $(seq 100); do
+		[ "$a" = frozen ] || [ "$a" = "frozen 1" ] && return 0
+		sleep 0.02
+		a=$(sbx_ask frozen)
+	done
+	return 1
+}
+# ticks_above N: the tick probe has logged more than N ticks (re-read on
+# every call, so it can be polled with wait_for)
+ticks_above() { [ "$(ticks)" -gt "$1" ]; }

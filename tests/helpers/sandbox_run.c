@@ -21,6 +21,7 @@
  *     -i          then read commands on stdin: freeze, frozen, thaw,
  *                 kill SIG, mem, quit
  *     -t SECS     kill the child after SECS (default 30)
+ *     -w FILE     after prepare, wait for FILE to exist before the spawn
  *
  * Prints, one per line: "pid N", "cgroup CTRL DIR", "exec ok" or
  * "exec failed: MSG", "exit CAUSE STATUS: REASON" (CAUSE: exited,
@@ -160,6 +161,7 @@ main(int argc, char **argv)
 	char			 err[SANDBOX_ERRLEN], name[32], line[256];
 	char			 names[256] = "";
 	int			 fds[8], nfds = 0, interactive = 0, timeout = 30;
+	const char		*waitfile = NULL;
 	int			 c, r, i, done = 0, stdin_open = 1;
 	time_t			 deadline;
 	struct sigaction	 sa;
@@ -167,7 +169,7 @@ main(int argc, char **argv)
 	snprintf(name, sizeof(name), "sbx%d", (int)getpid());
 	sp.name = name;
 	sp.uid = SANDBOX_UID_BASE + getpid() % 50000;
-	while ((c = getopt(argc, argv, "n:g:r:u:m:p:c:f:PN2Ml:o:it:")) != -1) {
+	while ((c = getopt(argc, argv, "n:g:r:u:m:p:c:f:PN2Ml:o:it:w:")) != -1) {
 		switch (c) {
 		case 'n': sp.name = optarg; break;
 		case 'g': hc.cgroup = optarg; break;
@@ -206,6 +208,7 @@ main(int argc, char **argv)
 			break;
 		case 'i': interactive = 1; break;
 		case 't': timeout = atoi(optarg); break;
+		case 'w': waitfile = optarg; break;
 		default: return 2;
 		}
 	}
@@ -227,6 +230,11 @@ main(int argc, char **argv)
 		say("error: %s", err);
 		sandbox_host_fini(&h);
 		return 2;
+	}
+	if (waitfile != NULL) {
+		say("prepared");
+		for (i = 0; i < timeout * 100 && access(waitfile, F_OK) != 0; i++)
+			usleep(10000);
 	}
 	if (sandbox_spawn(&sb, &io, err, sizeof(err)) < 0) {
 		say("error: %s", err);

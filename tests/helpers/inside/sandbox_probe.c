@@ -10,7 +10,7 @@
  *
  *   id  caps  host  env  fds  ifaces  say TEXT  exit N  sleep S
  *   ls DIR  write PATH  connect ADDR:PORT  bindlo  alloc MIB  fork N
- *   serve  tick  ptrace  mount  unshare  cat FILE
+ *   serve  tick  ptrace  mount  unshare  cat FILE  crash
  */
 #include <arpa/inet.h>
 #include <dirent.h>
@@ -356,6 +356,8 @@ main(int argc, char **argv)
 			cmd_connect(argv[++i]);
 		else if (!strcmp(c, "alloc"))
 			cmd_alloc(argv[++i]);
+		else if (!strcmp(c, "crash"))
+			*(volatile int *)0 = 1;
 		else if (!strcmp(c, "cat"))
 			cmd_cat(argv[++i]);
 		else if (!strcmp(c, "fork"))
