@@ -9,7 +9,7 @@
 #   uk/apps/APP/      one folder per app; every *.c in it is the app
 
 UK_B	 = $(B)/uk
-UK_APPS	 = $(notdir $(wildcard uk/apps/*))
+UK_APPS	 = $(foreach d,$(wildcard uk/apps/*),$(if $(wildcard $(d)/*.c),$(notdir $(d))))
 UK_LIB_SRCS = $(wildcard uk/lib/*.c)
 # An app's sources, for any target: $(call uk_app_srcs,hello)
 uk_app_srcs = $(wildcard uk/apps/$(1)/*.c)

@@ -60,7 +60,8 @@ int uk_main(int argc, char **argv);
 /* Console: bytes go to stderr (unix) or the serial port (vm). */
 void uk_console_write(const char *buf, size_t len);
 /* printf-like to the console; supports %d %i %u %ld %lu %lld %llu %x %lx
- * %llx %zu %zd %s %c %p %% with optional width, '-' and '0' flags. */
+ * %llx %zu %zd %s %c %p %% with optional width, '-' and '0' flags (and,
+ * from uk/lib: %X %o, hh/h, '*' width, precision, e.g. %.*s). */
 void uk_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Monotonic clock, nanoseconds. */
