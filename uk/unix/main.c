@@ -4,6 +4,7 @@
  * cgroup limit the host sets) and exit.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -20,6 +21,10 @@ main(int argc, char **argv)
 	/* Rule 1: argv[0] is the app name, not the path it was run by. */
 	if (argc > 0 && (slash = strrchr(argv[0], '/')) != NULL)
 		argv[0] = slash + 1;
+	/* A vanished reader (a client: uk_write uses MSG_NOSIGNAL anyway;
+	 * the host's log pipe, say across a jitsud restart) is an error
+	 * return, never the end of the app. */
+	signal(SIGPIPE, SIG_IGN);
 	uk_unix_listenfds_init();
 	uk_exit(uk_main(argc, argv));
 }

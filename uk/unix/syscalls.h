@@ -25,6 +25,8 @@
 	/* static glibc start-up */					\
 	X(brk) X(arch_prctl) X(set_tid_address) X(set_robust_list)	\
 	X(rseq) X(prlimit64) X(readlink) X(getrandom) X(mprotect)	\
+	/* SIGPIPE ignored */						\
+	X(rt_sigaction)							\
 	/* uk_malloc/uk_free: large blocks are mapped */		\
 	X(mmap) X(munmap)						\
 	/* uk_listen over LISTEN_FDS sockets */				\
