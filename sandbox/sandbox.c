@@ -92,6 +92,7 @@ sandbox_host_init(struct sandbox_host *h, const struct sandbox_host_conf *conf,
 	memset(h, 0, sizeof(*h));
 	h->hostnet = h->emptynet = -1;
 	h->trace = conf->trace;
+	h->uid_base = conf->uid_base ? conf->uid_base : SANDBOX_UID_BASE;
 	h->cap_last = read_cap_last();
 	if ((e = mkdir_p(rundir, 0755)) < 0)
 		return errmsg(err, errlen, -e, "mkdir %s", rundir);
@@ -184,11 +185,54 @@ free_vec(char **v)
 	free(v);
 }
 
+/* SB's uid: UID, or with UID 0 the lowest one no prepared sandbox holds. */
+static int
+take_uid(struct sandbox *sb, uid_t uid, char *err, size_t errlen)
+{
+	struct sandbox_host	*h = sb->host;
+	unsigned		 i;
+
+	if (uid != 0) {
+		sb->uid = uid;
+		return 0;
+	}
+	for (i = 0; i < SANDBOX_UID_RANGE; i++)
+		if (!(h->uids[i / 64] & (1ULL << (i % 64))))
+			break;
+	if (i == SANDBOX_UID_RANGE)
+		return errmsgx(err, errlen, EAGAIN, "%s: all %d sandbox uids "
+		    "are in use", sb->name, SANDBOX_UID_RANGE);
+	h->uids[i / 64] |= 1ULL << (i % 64);
+	sb->uid = h->uid_base + i;
+	sb->uid_auto = true;
+	return 0;
+}
+
+static void
+unlink_prepared(struct sandbox *sb)
+{
+	struct sandbox_host	*h = sb->host;
+	struct sandbox		**pp;
+	unsigned		  i;
+
+	for (pp = &h->prepared; *pp != NULL; pp = &(*pp)->next)
+		if (*pp == sb) {
+			*pp = sb->next;
+			break;
+		}
+	if (sb->uid_auto) {
+		i = sb->uid - h->uid_base;
+		h->uids[i / 64] &= ~(1ULL << (i % 64));
+		sb->uid_auto = false;
+	}
+}
+
 int
 sandbox_prepare(struct sandbox *sb, struct sandbox_host *h,
     const struct sandbox_spec *spec, char *err, size_t errlen)
 {
-	int nargs, e;
+	struct sandbox	*o;
+	int		 nargs, e;
 
 	memset(sb, 0, sizeof(*sb));
 	sb->host = h;
@@ -199,16 +243,16 @@ sandbox_prepare(struct sandbox *sb, struct sandbox_host *h,
 		    "letters, digits, '-', '_', '.' (at most %d)",
 		    spec->name ? spec->name : "", SANDBOX_NAME_MAX);
 	snprintf(sb->name, sizeof(sb->name), "%s", spec->name);
-	if (spec->uid == 0)
-		return errmsgx(err, errlen, EINVAL, "%s: uid 0 would make the "
-		    "sandbox's root the host's root", sb->name);
+	for (o = h->prepared; o != NULL; o = o->next)
+		if (strcmp(o->name, sb->name) == 0)
+			return errmsgx(err, errlen, EEXIST, "%s: already "
+			    "prepared (release it first)", sb->name);
 	if (spec->filter >= SANDBOX_FILTER_COUNT)
 		return errmsg(err, errlen, EINVAL, "%s: filter", sb->name);
 	if ((nargs = count(spec->args, SANDBOX_MAX_ARGS)) < 0 ||
 	    (sb->nenv = count(spec->env, SANDBOX_MAX_ENV)) < 0)
 		return errmsgx(err, errlen, E2BIG, "%s: more than %d arguments "
 		    "or variables", sb->name, SANDBOX_MAX_ARGS);
-	sb->uid = spec->uid;
 	sb->filter = spec->filter;
 	sb->memory = spec->limits.memory;
 	if ((e = image_inspect(spec->image, &sb->img, err, errlen)) < 0)
@@ -240,6 +284,10 @@ sandbox_prepare(struct sandbox *sb, struct sandbox_host *h,
 	}
 	if (cg_oom_kills(&sb->cg, &sb->oom_kills) < 0)
 		sb->oom_kills = 0;
+	if ((e = take_uid(sb, spec->uid, err, errlen)) < 0)
+		goto fail;
+	sb->next = h->prepared;
+	h->prepared = sb;
 	return 0;
 fail:
 	sandbox_release(sb);
@@ -263,6 +311,7 @@ sandbox_release(struct sandbox *sb)
 	if (sb->netns != -1)
 		close(sb->netns);
 	sb->pidfd = sb->statusfd = sb->netns = -1;
+	unlink_prepared(sb);
 	cg_destroy(&sb->cg);
 	root_remove(&sb->root);
 	image_free(&sb->img);

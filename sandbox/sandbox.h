@@ -55,9 +55,14 @@
  *     not ignore SIGCHLD (the pidfd wait needs a zombie).
  *   - The image is pid 1 of its namespace: SIGTERM with no handler
  *     installed is ignored, so a graceful stop falls back to SIGKILL.
- *   - uid convention: SANDBOX_UID_BASE + service index, one uid per service
- *     so services cannot signal or ptrace each other even outside the
- *     namespaces. uid 0 is refused.
+ *   - One host uid per service, so services cannot signal or ptrace each
+ *     other even outside their namespaces: leave spec.uid 0 and the host
+ *     hands out the lowest free uid from conf.uid_base (taken back at
+ *     release), or set it yourself. The range must belong to nobody else:
+ *     useradd starts /etc/subuid ranges (rootless containers) at 100000
+ *     too, so on such hosts set uid_base past them.
+ *   - One live sandbox per name and host: the cgroup and root folder are
+ *     named after it. Release the old one before preparing a new one.
  *   - Services sharing the empty network namespace share its abstract
  *     unix socket names; use private_net for mutually hostile tenants
  *     running general (filter = default) programs.
@@ -80,6 +85,7 @@
 #define SANDBOX_ERRLEN		256
 #define SANDBOX_NAME_MAX	63	/* also the hostname: HOST_NAME_MAX 64 */
 #define SANDBOX_UID_BASE	100000
+#define SANDBOX_UID_RANGE	65536	/* uids the host hands out */
 #define SANDBOX_RUNDIR		"/run/jitsu/sandbox"
 #define SANDBOX_CGROUP		"jitsu"
 #define SANDBOX_MAX_FDS		JAIL_MAX_FDS
@@ -90,6 +96,7 @@
 struct sandbox_host_conf {
 	const char	*rundir;	/* skeleton roots; NULL: SANDBOX_RUNDIR */
 	const char	*cgroup;	/* NULL: SANDBOX_CGROUP */
+	uid_t		 uid_base;	/* 0: SANDBOX_UID_BASE */
 	enum cg_layout	 cgroup_layout;	/* CG_NONE: detect */
 	/* Put jitsud in a mount namespace of its own (host mounts still
 	 * propagate in; its own never leak out) with a tmpfs on rundir: the
@@ -99,8 +106,13 @@ struct sandbox_host_conf {
 	bool		 trace;		/* children report each step's time */
 };
 
+struct sandbox;
+
 struct sandbox_host {
 	struct cg_host		 cg;
+	struct sandbox		*prepared;	/* list, for names and uids */
+	uid_t			 uid_base;
+	uint64_t		 uids[SANDBOX_UID_RANGE / 64];	/* handed out */
 	char			*rundir;
 	int			 hostnet;	/* jitsud's network namespace */
 	int			 emptynet;	/* the shared empty one */
@@ -114,7 +126,7 @@ struct sandbox_spec {
 	const char		*image;
 	const char *const	*args;	/* after argv[0]; NULL-terminated or NULL */
 	const char *const	*env;	/* extra KEY=VALUE; NULL-terminated or NULL */
-	uid_t			 uid;	/* what root inside is outside */
+	uid_t			 uid;	/* root inside is this outside; 0: pick */
 	struct cg_limits	 limits;
 	enum sandbox_filter	 filter;
 	bool			 private_net;
@@ -147,6 +159,8 @@ struct sandbox_exit {
 
 struct sandbox {
 	struct sandbox_host	*host;
+	struct sandbox		*next;		/* in host->prepared */
+	bool			 uid_auto;	/* uid came from host->uids */
 	char			 name[SANDBOX_NAME_MAX + 1];
 	struct image_info	 img;
 	struct root		 root;

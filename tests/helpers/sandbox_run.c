@@ -7,7 +7,7 @@
  *     -n NAME     service name (default sbx<pid>)
  *     -g GROUP    cgroup group under our own cgroup (default jitsu-test)
  *     -r RUNDIR   skeleton roots (default /run/jitsu/sandbox-test)
- *     -u UID      host uid of root inside (default 100000 + pid % 50000)
+ *     -u UID      host uid of root inside (default: the host picks one)
  *     -m BYTES    memory limit (K, M, G suffixes)
  *     -p N        pids limit
  *     -c MILLI    cpu limit in thousandths of a cpu
@@ -22,6 +22,9 @@
  *                 kill SIG, mem, quit
  *     -t SECS     kill the child after SECS (default 30)
  *     -w FILE     after prepare, wait for FILE to exist before the spawn
+ *     -x N        first prepare N other sandboxes x1..xN (host-picked
+ *                 uids, printed as "uid xI U") and release x1; then try a
+ *                 second sandbox named like the first ("dup: MSG")
  *
  * Prints, one per line: "pid N", "cgroup CTRL DIR", "exec ok" or
  * "exec failed: MSG", "exit CAUSE STATUS: REASON" (CAUSE: exited,
@@ -162,14 +165,16 @@ main(int argc, char **argv)
 	char			 names[256] = "";
 	int			 fds[8], nfds = 0, interactive = 0, timeout = 30;
 	const char		*waitfile = NULL;
+	struct sandbox		 extra[8], dup;
+	int			 nextra = 0;
 	int			 c, r, i, done = 0, stdin_open = 1;
 	time_t			 deadline;
 	struct sigaction	 sa;
 
 	snprintf(name, sizeof(name), "sbx%d", (int)getpid());
 	sp.name = name;
-	sp.uid = SANDBOX_UID_BASE + getpid() % 50000;
-	while ((c = getopt(argc, argv, "n:g:r:u:m:p:c:f:PN2Ml:o:it:w:")) != -1) {
+	sp.uid = 0;	/* the host picks */
+	while ((c = getopt(argc, argv, "n:g:r:u:m:p:c:f:PN2Ml:o:it:w:x:")) != -1) {
 		switch (c) {
 		case 'n': sp.name = optarg; break;
 		case 'g': hc.cgroup = optarg; break;
@@ -209,6 +214,7 @@ main(int argc, char **argv)
 		case 'i': interactive = 1; break;
 		case 't': timeout = atoi(optarg); break;
 		case 'w': waitfile = optarg; break;
+		case 'x': nextra = atoi(optarg); break;
 		default: return 2;
 		}
 	}
@@ -226,10 +232,35 @@ main(int argc, char **argv)
 		say("error: %s", err);
 		return 2;
 	}
+	if (nextra > 8)
+		nextra = 8;
+	for (i = 0; i < nextra; i++) {
+		struct sandbox_spec xs = sp;
+		char xname[16];
+
+		snprintf(xname, sizeof(xname), "x%d", i + 1);
+		xs.name = xname;
+		xs.uid = 0;
+		if (sandbox_prepare(&extra[i], &h, &xs, err, sizeof(err)) < 0) {
+			say("error: %s", err);
+			return 2;
+		}
+		say("uid %s %u", xname, (unsigned)extra[i].uid);
+	}
+	if (nextra > 0)
+		sandbox_release(&extra[0]);
 	if (sandbox_prepare(&sb, &h, &sp, err, sizeof(err)) < 0) {
 		say("error: %s", err);
 		sandbox_host_fini(&h);
 		return 2;
+	}
+	say("uid %s %u", sb.name, (unsigned)sb.uid);
+	if (nextra > 0) {
+		if (sandbox_prepare(&dup, &h, &sp, err, sizeof(err)) == 0) {
+			say("dup: prepared");
+			sandbox_release(&dup);
+		} else
+			say("dup: %s", err);
 	}
 	if (waitfile != NULL) {
 		say("prepared");
@@ -290,6 +321,8 @@ main(int argc, char **argv)
 	}
 	if (stop)
 		say("stopped");
+	for (i = 1; i < nextra; i++)
+		sandbox_release(&extra[i]);
 	sandbox_release(&sb);
 	sandbox_host_fini(&h);
 	return 0;

@@ -36,6 +36,20 @@ check process-gone test ! -e "/proc/$SBX_PID"
 check cgroups-removed sbx_cgroups_gone
 check root-folder-removed test ! -e "$SBX_ROOTS/ident"
 
+# host-picked uids: one per prepared sandbox, the lowest free one, taken
+# back at release; and one live sandbox per name
+SBX_OUT=$(t_net "$SBX_RUN" -g "$SBX_GROUP" -r "$SBX_ROOTS" -o /dev/null -x 3 \
+    -n picked -- "$SBX_PROBE" id 2>&1)
+u1=$(awk '$1 == "uid" && $2 == "x1" { print $3 }' <<<"$SBX_OUT")
+u2=$(awk '$1 == "uid" && $2 == "x2" { print $3 }' <<<"$SBX_OUT")
+u3=$(awk '$1 == "uid" && $2 == "x3" { print $3 }' <<<"$SBX_OUT")
+um=$(awk '$1 == "uid" && $2 == "picked" { print $3 }' <<<"$SBX_OUT")
+check uids-distinct test -n "$u1" -a "$u1" != "$u2" -a "$u2" != "$u3" -a "$u1" != "$u3"
+check uids-unprivileged test "${u1:-0}" -ge 100000 -a "${u2:-0}" -ge 100000
+check uid-reused-after-release test "$um" = "$u1"
+check one-sandbox-per-name grep -q '^dup: picked: already prepared' <<<"$SBX_OUT"
+check picked-runs grep -q '^exit exited 0' <<<"$SBX_OUT"
+
 # its own view of its cgroups starts at its own (cgroup namespace)
 sbx -n cgns -P -- "$SBX_PROBE" cat /proc/self/cgroup
 check cgroup-ns-root bash -c "grep -q '^cat 0::/\$' '$SBX_LOG' && ! grep -q '$SBX_GROUP' '$SBX_LOG'"
