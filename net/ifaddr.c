@@ -1,8 +1,9 @@
 /*
  * net/ifaddr.c - service addresses outside loopback live on a dummy
- * interface that jitsud creates (rtnetlink through libmnl). A dummy
- * interface makes the address local without routing any traffic
- * anywhere: connections to it land in the held sockets.
+ * interface that jitsud creates (rtnetlink through libmnl), or on lo
+ * where the kernel has no dummy driver. Either makes the address local
+ * without routing any traffic anywhere: connections to it land in the
+ * held sockets.
  */
 #include <errno.h>
 #include <libmnl/libmnl.h>
@@ -126,8 +127,13 @@ net_addr_ensure(const struct cfg_addr *a)
 
 	if (net_addr_is_loopback(a))
 		return 0;
-	if ((idx = dummy_ensure()) < 0)
-		return idx;
+	/* Kernels built without the dummy driver (CONFIG_DUMMY) refuse the
+	 * link kind; lo carries any address just as well, only less
+	 * visibly, so fall back to it. */
+	if ((idx = dummy_ensure()) == -EOPNOTSUPP)
+		idx = (int)if_nametoindex("lo");
+	if (idx <= 0)
+		return idx < 0 ? idx : -ENODEV;
 	r = addr_msg(a, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, idx);
 	return r == -EEXIST ? 0 : r;
 }
@@ -138,9 +144,10 @@ net_addr_remove(const struct cfg_addr *a)
 	unsigned idx;
 	int r;
 
-	if (net_addr_is_loopback(a) ||
-	    (idx = if_nametoindex(NET_DUMMY_IF)) == 0)
+	if (net_addr_is_loopback(a))
 		return 0;
+	if ((idx = if_nametoindex(NET_DUMMY_IF)) == 0)
+		idx = if_nametoindex("lo");
 	r = addr_msg(a, RTM_DELADDR, 0, (int)idx);
 	return r == -EADDRNOTAVAIL ? 0 : r;
 }

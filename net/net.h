@@ -25,7 +25,8 @@ int	net_listen(const struct cfg_addr *, uint16_t port, int proto,
 /* True if the address needs no set-up: loopback (127/8, ::1). */
 bool	net_addr_is_loopback(const struct cfg_addr *);
 /* Make sure the address is local: create NET_DUMMY_IF if needed (up) and
- * add addr as a /32 or /128 to it. Idempotent (-EEXIST is success). */
+ * add addr as a /32 or /128 to it (to lo when the kernel has no dummy
+ * driver). Idempotent (-EEXIST is success). */
 int	net_addr_ensure(const struct cfg_addr *);
 /* Remove an address added by net_addr_ensure; ignores a missing one. */
 int	net_addr_remove(const struct cfg_addr *);

@@ -164,6 +164,29 @@ pump_queue(struct svc_manager *m)
 
 /* --- actions --- */
 
+static void do_fail(struct service *, const char *);
+
+/* Config-load work for the backend; retried at each start until it
+ * succeeds, so an image that appears later is picked up. */
+static int
+prepare(struct service *s)
+{
+	char why[256] = "";
+
+	if (s->prepared || s->ops->prepare == NULL) {
+		s->prepared = true;
+		return 0;
+	}
+	if (s->ops->prepare(s, why, sizeof(why)) < 0) {
+		do_fail(s, why[0] ? why : "cannot prepare");
+		return -1;
+	}
+	s->prepared = true;
+	if (s->ops->watch != NULL && watches_held(s->state))
+		s->ops->watch(s, true);
+	return 0;
+}
+
 static void
 do_start(struct service *s)
 {
@@ -174,6 +197,8 @@ do_start(struct service *s)
 		enqueue(s);
 		return;
 	}
+	if (prepare(s) < 0)
+		return;
 	s->nstarts++;
 	m->ctr.starts++;
 	set_state(s, SVC_STARTING, NULL);
@@ -203,7 +228,7 @@ do_fail(struct service *s, const char *reason)
 	log_warnx("service %s: failed: %s; next try in %llu ms at the earliest",
 	    s->name, reason, (unsigned long long)(back / NSEC_PER_MSEC));
 	/* The connections held for it would wait for nothing: reset them. */
-	if (s->ops->reset_held != NULL)
+	if (s->prepared && s->ops->reset_held != NULL)
 		s->ops->reset_held(s);
 }
 
@@ -347,7 +372,7 @@ svc_want(struct service *s, const char *why)
 		return;
 	case SVC_FAILED:
 		if (now < s->backoff_until) {
-			if (s->ops->reset_held != NULL)
+			if (s->prepared && s->ops->reset_held != NULL)
 				s->ops->reset_held(s);
 			return;
 		}
@@ -508,7 +533,7 @@ svc_release(struct service *s)
 	loop_timer_del(m->loop, &s->idle_timer);
 	loop_timer_del(m->loop, &s->boot_timer);
 	s->queued = false;
-	if (s->ops->release != NULL)
+	if (s->prepared && s->ops->release != NULL)
 		s->ops->release(s);
 	free(s);
 }
@@ -557,8 +582,8 @@ svc_manager_apply(struct svc_manager *m, const struct config *cfg,
 	/* Keep the instances whose shape did not change. */
 	for (i = 0; i < cfg->nsvcs; i++)
 		for (j = 0; j < m->n; j++)
-			if (!kept[j] && strcmp(m->svcs[j]->name,
-			    cfg->svcs[i].name) == 0 &&
+			if (!kept[j] && m->svcs[j]->prepared &&
+			    strcmp(m->svcs[j]->name, cfg->svcs[i].name) == 0 &&
 			    same_instance(m->svcs[j]->cfg, &cfg->svcs[i])) {
 				kept[j] = true;
 				nsv[i] = m->svcs[j];
@@ -577,8 +602,6 @@ svc_manager_apply(struct svc_manager *m, const struct config *cfg,
 	m->n = cfg->nsvcs;
 	m->db = db;
 	for (i = 0; i < cfg->nsvcs; i++) {
-		char err[256] = "";
-
 		if ((s = nsv[i]) != NULL) {
 			s->cfg = &cfg->svcs[i];
 			s->name = s->cfg->name;
@@ -590,20 +613,9 @@ svc_manager_apply(struct svc_manager *m, const struct config *cfg,
 		}
 		if ((s = nsv[i] = svc_new(m, &cfg->svcs[i], i)) == NULL)
 			fatalx("out of memory");
-		if (s->ops->prepare != NULL &&
-		    s->ops->prepare(s, err, sizeof(err)) < 0) {
-			/* Not fatal for the others: this one is failed
-			 * until the config is fixed and reloaded. */
-			s->backoff_until = UINT64_MAX;
-			snprintf(s->reason, sizeof(s->reason), "%s", err);
-			log_warnx("service %s: cannot prepare: %s", s->name, err);
-			s->state = SVC_FAILED;
-			if (s->cfg->failed_answer == FAILED_SERVFAIL)
-				dns_db_set_service_status(db, i, DNS_SVC_SERVFAIL);
-			continue;
-		}
-		if (s->ops->watch != NULL)
-			s->ops->watch(s, true);
+		/* A service that cannot be prepared (its image missing, its
+		 * address taken) fails alone; the others are served. */
+		prepare(s);
 	}
 	return 0;
 }

@@ -47,6 +47,7 @@ struct service {
 	uint64_t		 phase[PH_N];	/* ns, of the last start */
 	uint64_t		 backoff_until;
 	uint32_t		 failures;	/* in a row */
+	bool			 prepared;	/* backend prepare done */
 	bool			 want_after_stop;
 	bool			 queued;
 	struct service		*qnext;
