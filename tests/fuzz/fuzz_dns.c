@@ -41,6 +41,31 @@ fuzz_db(void)
 
 static uint8_t resp[65535], inplace[65535];
 
+/* The parsers and name converters on the raw bytes. */
+static void
+fuzz_names(const uint8_t *data, size_t size)
+{
+	struct dns_question q;
+	char text[DNS_NAME_TEXT_MAX];
+	uint8_t w[DNS_NAME_MAX];
+	size_t off = DNS_HDR_LEN;
+	int n;
+
+	(void)dns_msg_check(data, size);
+	if (size > DNS_HDR_LEN && dns_question_read(data, size, &off, &q) == 0 &&
+	    dns_name_to_text(q.name, q.namelen, text, sizeof(text)) >= 0 &&
+	    (n = dns_name_from_text(text, w, sizeof(w))) >= 0 &&
+	    !dns_name_equal(w, (size_t)n, q.name, q.namelen))
+		__builtin_trap();
+	if (size < sizeof(text)) {
+		memcpy(text, data, size);
+		text[size] = '\0';
+		if ((n = dns_name_from_text(text, w, sizeof(w))) >= 0 &&
+		    dns_name_to_text(w, (size_t)n, text, sizeof(text)) < 0)
+			__builtin_trap();
+	}
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -66,6 +91,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (n2 != n || memcmp(inplace, resp, n) != 0)
 			__builtin_trap();
 	}
-	(void)dns_msg_check(data, size);
+	fuzz_names(data, size);
 	return 0;
 }
