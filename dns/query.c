@@ -306,12 +306,13 @@ answer(const struct dns_db *db, struct req *r, struct out *o, bool fwd,
 	const struct dns_node *n;
 	const struct dns_zone *z;
 	uint16_t apex, qt = r->qtype;
-	int i;
+	bool exact;
 
 	dns_hash_suffixes(r->lname, r->lab, r->nlab, hs);
 	n = dns_db_find(db, r->lname, r->qnamelen, hs[0]);
+	exact = n != NULL;
 	/* a miss: the nearest existing ancestor tells the zone, if any */
-	for (i = 1; n == NULL && i <= r->nlab; i++) {
+	for (int i = 1; n == NULL && i <= r->nlab; i++) {
 		unsigned off = i < r->nlab ? r->lab[i] : r->qnamelen - 1;
 
 		n = dns_db_find(db, r->lname + off, r->qnamelen - off, hs[i]);
@@ -330,7 +331,7 @@ answer(const struct dns_db *db, struct req *r, struct out *o, bool fwd,
 
 	z = &db->zones[n->zone];
 	apex = (uint16_t)(0xc000 | (DNS_HDR_LEN + r->qnamelen - z->apexlen));
-	if (i > 1) {
+	if (!exact) {
 		if (!put_soa(o, db, apex, &o->ns))
 			truncate_reply(o, r);
 		return finish(o, r, DNS_R_NXDOMAIN, true, qi);
