@@ -102,9 +102,13 @@ check "slots freed -> 200 again" wait_for 10 code_is 200
 check "never touched the other port's socket" test "$(grep -c 'port 8080' "$T_TMP/hello.err")" = 0
 
 # Run by hand: no LISTEN_FDS, it binds 127.0.0.1 itself (or UK_LISTEN_ADDR).
-t_bg HPID t_in "$H" port=8081 2>/dev/null
+t_bg HPID t_in "$H" port=8081 idle=1 2>/dev/null
 wait_for 5 t_in curl -s -o /dev/null http://127.0.0.1:8081/
 check "by hand: GET on 127.0.0.1:8081" has "hello" "$(C http://127.0.0.1:8081/)"
+# A client that connects and says nothing is closed after idle= seconds
+# (cat sees end of stream; the 10 s timeout is only a backstop).
+t_in timeout 10 bash -c 'exec 3<>/dev/tcp/127.0.0.1/8081; cat <&3'
+check "by hand: idle=1 closes a silent connection" test $? = 0
 t_bg HPID6 env UK_LISTEN_ADDR=::1 nsenter --net=/run/netns/"$T_NS" "$H" port=8082 2>/dev/null
 wait_for 5 t_in curl -s -o /dev/null -g 'http://[::1]:8082/'
 check "by hand: UK_LISTEN_ADDR=::1" has "hello" "$(C -g 'http://[::1]:8082/')"

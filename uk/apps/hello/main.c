@@ -1,13 +1,14 @@
 /*
  * main.c - hello: an HTTP/1.1 server written against uk.h alone.
  *
- *   hello [port=N]      listen on port N (default 80)
+ *   hello [port=N] [idle=S]   listen on port N (default 80); close a
+ *                             connection idle for S seconds (default 30)
  *
  * A fixed table of connections, each a small state machine driven by
  * readiness: read a head, answer it (keep-alive and pipelining included),
  * repeat. A connection that has used its turn's byte budget yields, so a
  * fast client on a big body cannot starve the others; one that stays
- * silent (or stops reading) for IDLE_NS is closed; one that vanishes only
+ * silent (or stops reading) for idle_ns is closed; one that vanishes only
  * costs its own slot.
  */
 #include "uk/include/uk.h"
@@ -15,7 +16,6 @@
 #include "uk/apps/hello/response.h"
 
 #define MAX_CONNS	64
-#define IDLE_NS		(30ULL * 1000000000ULL)
 #define TURN_BYTES	(256 * 1024)
 #define ACCEPTS_PER_TURN 32
 
@@ -40,6 +40,7 @@ static char		 inbufs[MAX_CONNS][HTTP_HEAD_MAX];
 static int		 listener = -1;
 static bool		 listener_paused;
 static unsigned		 turn;
+static uint64_t		 idle_ns = 30ULL * 1000000000ULL;
 
 static const char	 refusal[] = "HTTP/1.1 503 Service Unavailable\r\n"
 	"Content-Length: 0\r\nConnection: close\r\n\r\n";
@@ -170,7 +171,7 @@ conn_run(struct conn *c, uint64_t now)
 			c->in_len += (size_t)n;
 		} else
 			continue;
-		c->deadline = now + IDLE_NS;
+		c->deadline = now + idle_ns;
 		if ((budget -= n) <= 0) {
 			c->again = true;
 			return;
@@ -214,7 +215,7 @@ accept_some(uint64_t now)
 		uk_memset(c, 0, sizeof(*c));
 		c->in = inbufs[c - conns];
 		c->h = h;
-		c->deadline = now + IDLE_NS;
+		c->deadline = now + idle_ns;
 		/* The request is often there already: read before waiting. */
 		conn_run(c, now);
 	}
@@ -223,20 +224,27 @@ accept_some(uint64_t now)
 static int
 words(int argc, char **argv, unsigned long *port)
 {
-	char	*end;
-	int	 i;
+	unsigned long	 v;
+	char		*end;
+	int		 i;
 
 	for (i = 1; i < argc; i++) {
 		if (uk_strncmp(argv[i], "port=", 5) == 0) {
 			*port = uk_strtoul(argv[i] + 5, &end, 10);
-			if (*end != '\0' || *port == 0 || *port > 65535) {
-				uk_printf("hello: bad %s\n", argv[i]);
-				return -1;
-			}
+			if (*end != '\0' || *port == 0 || *port > 65535)
+				goto bad;
+		} else if (uk_strncmp(argv[i], "idle=", 5) == 0) {
+			v = uk_strtoul(argv[i] + 5, &end, 10);
+			if (*end != '\0' || v == 0 || v > 86400)
+				goto bad;
+			idle_ns = (uint64_t)v * 1000000000ULL;
 		} else
 			uk_printf("hello: ignoring unknown word %s\n", argv[i]);
 	}
 	return 0;
+bad:
+	uk_printf("hello: bad %s\n", argv[i]);
+	return -1;
 }
 
 int
