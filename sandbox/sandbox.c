@@ -367,14 +367,27 @@ sandbox_reap(struct sandbox *sb, struct sandbox_exit *ex)
 	if (sb->pid <= 0)
 		return -ESRCH;
 	memset(&si, 0, sizeof(si));
-	if (waitid(P_PIDFD, sb->pidfd, &si, WEXITED | WNOHANG) == -1)
-		return -errno;
+	memset(ex, 0, sizeof(*ex));
+	if (waitid(P_PIDFD, sb->pidfd, &si, WEXITED | WNOHANG) == -1) {
+		if (errno != ECHILD)
+			return -errno;
+		/* gone, and its status with it: the instance is over all the
+		 * same, and the caller must be able to clean up */
+		ex->cause = SANDBOX_EXITED;
+		ex->status = -1;
+		snprintf(ex->reason, sizeof(ex->reason), "exited (status "
+		    "collected elsewhere: is SIGCHLD ignored?)");
+		if (sb->statusfd != -1)
+			sandbox_exec_result(sb, NULL, 0);
+		goto gone;
+	}
 	if (si.si_pid == 0)
 		return -EAGAIN;
 	/* a failure report sits in the socket even if nobody read it yet */
 	if (sb->statusfd != -1)
 		sandbox_exec_result(sb, NULL, 0);
 	describe(sb, &si, ex);
+gone:
 	close(sb->pidfd);
 	sb->pidfd = -1;
 	sb->pid = 0;
