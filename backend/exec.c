@@ -289,7 +289,11 @@ pidfd_readable(struct loop *l, int fd, uint32_t ev, void *arg)
 	instance_gone(x);
 	if (ex.cause == SANDBOX_JAIL && x->killed && x->svc->state == SVC_FAILED)
 		return;		/* already reported by status_readable */
-	crashed = !x->killed && !(ex.cause == SANDBOX_EXITED && ex.status == 0);
+	/* An exit or a signal is the unikernel's own business: stopped,
+	 * and the next want starts it again. Hitting a limit of the
+	 * sandbox (memory, seccomp) is a failure that backs off. */
+	crashed = !x->killed && (ex.cause == SANDBOX_OOM ||
+	    ex.cause == SANDBOX_SECCOMP || ex.cause == SANDBOX_JAIL);
 	x->killed = false;
 	svc_on_exit(x->svc, crashed, ex.reason[0] ? ex.reason : "exited");
 }

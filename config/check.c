@@ -132,8 +132,14 @@ check_service(struct config *c, struct cfg_service *s)
 			svc_error(c, s, s->dns[i].line, "bad dns name \"%s\"", n);
 			continue;
 		}
-		for (in = false, j = 0; j < c->d.nzones && !in; j++)
+		for (in = false, j = 0; j < c->d.nzones && !in; j++) {
+			char ns[300];
 			in = config_name_in_zone(n, c->d.zones[j].name);
+			snprintf(ns, sizeof(ns), "ns.%s", c->d.zones[j].name);
+			if (names_equal(n, ns))
+				svc_error(c, s, s->dns[i].line, "dns name \"%s\" is "
+				    "reserved for the zone's name server", n);
+		}
 		if (!in)
 			svc_error(c, s, s->dns[i].line,
 			    "dns name \"%s\" is outside every zone", n);

@@ -63,10 +63,14 @@ daemon_build_db(const struct config *c, uint32_t serial, char *why,
 	 * they are specific (a wildcard address is no use to a client). */
 	for (i = 0; i < c->d.ndns; i++) {
 		const struct cfg_addr *a = &c->d.dns[i];
+		r = 0;
 		if (a->family == AF_INET && a->a.v4.s_addr != htonl(INADDR_ANY))
-			dns_db_add_ns_addr(db, AF_INET, &a->a.v4);
+			r = dns_db_add_ns_addr(db, AF_INET, &a->a.v4);
 		else if (a->family == AF_INET6 && !IN6_IS_ADDR_UNSPECIFIED(&a->a.v6))
-			dns_db_add_ns_addr(db, AF_INET6, &a->a.v6);
+			r = dns_db_add_ns_addr(db, AF_INET6, &a->a.v6);
+		if (r < 0)
+			log_warnx("dns: listen address %d not given as the zones' "
+			    "NS address: %s", i + 1, strerror(-r));
 	}
 	for (i = 0; i < c->nsvcs; i++) {
 		const struct cfg_service *s = &c->svcs[i];

@@ -88,6 +88,11 @@ set_state(struct service *s, enum svc_state to, const char *why)
 			s->phase[PH_RUNNING] = now;
 			s->last_boot_ns = now - s->phase[PH_WANTED];
 			s->failures = 0;
+			log_info("service %s: up %.1f ms after it was wanted "
+			    "(queued %.1f ms, booting %.1f ms)", s->name,
+			    (double)s->last_boot_ns / 1e6,
+			    (double)(s->phase[PH_STARTED] - s->phase[PH_WANTED]) / 1e6,
+			    (double)(now - s->phase[PH_STARTED]) / 1e6);
 		}
 		s->last_active = now;
 		if (s->cfg->idle_ms > 0)

@@ -195,6 +195,16 @@ errors_have_file_and_line(void)
 }
 
 static void
+ns_name_reserved(void)
+{
+	struct config *c = parse("[jitsud]\nzone = t\n[service a]\n"
+	    "dns = NS.t\naddress = 127.0.0.9\n");
+
+	T_ASSERT(has_error(c, "t.conf:4: service a: dns name \"NS.t\" is reserved for the zone's name server"));
+	config_free(c);
+}
+
+static void
 syntax_error(void)
 {
 	struct config *c = parse("[jitsud]\nzone = t\nthis is not ini\n");
@@ -281,6 +291,7 @@ main(void)
 	T_RUN(good_file);
 	T_RUN(defaults);
 	T_RUN(errors_have_file_and_line);
+	T_RUN(ns_name_reserved);
 	T_RUN(syntax_error);
 	T_RUN(missing_file);
 	T_RUN(backend_needs);
