@@ -38,6 +38,8 @@ struct backend_ops {
 	/* Watch the held sockets for a connection attempt (a wake-up)
 	 * while no instance is serving them. */
 	void	(*watch)(struct service *, bool on);
+	/* The instance's process id (the process, or QEMU), 0 if none. */
+	long	(*pid)(struct service *);
 	/* Memory used by the instance in bytes, or 0 if unknown. */
 	unsigned long long (*memory)(struct service *);
 	/* The service is removed or jitsud exits: free everything. */

@@ -66,7 +66,7 @@ static void
 log_flush_line(struct exec_svc *x)
 {
 	x->line[x->linelen] = '\0';
-	log_info("%s: %s", x->svc->name, x->line);
+	svc_log_line(x->svc, x->line);
 	x->linelen = 0;
 }
 
@@ -374,6 +374,12 @@ exec_memory(struct service *s)
 	return b;
 }
 
+static long
+exec_pid(struct service *s)
+{
+	return X(s) != NULL && X(s)->pidfd != -1 ? (long)X(s)->sb.pid : 0;
+}
+
 static void
 exec_release(struct service *s)
 {
@@ -483,6 +489,7 @@ const struct backend_ops backend_exec = {
 	.reset_held = exec_reset_held,
 	.connections = exec_connections,
 	.watch = exec_watch,
+	.pid = exec_pid,
 	.memory = exec_memory,
 	.release = exec_release,
 };

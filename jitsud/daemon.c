@@ -5,6 +5,7 @@
  * untouched.
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -131,6 +132,12 @@ daemon_apply(struct daemon *d, struct config *c)
 		dns_db_free(db);
 		return -1;
 	}
+	if (d->ctl != NULL &&
+	    ctl_server_listen(d->ctl, c->d.control, why, sizeof(why)) < 0) {
+		log_warnx("%s", why);
+		dns_db_free(db);
+		return -1;
+	}
 	if (svc_manager_apply(d->svcs, c, db, why, sizeof(why)) < 0) {
 		log_warnx("services: %s", why);
 		dns_db_free(db);
@@ -162,29 +169,37 @@ daemon_dns_hit(void *arg, const struct dns_qinfo *qi)
 		svc_want(s, "dns query");
 }
 
-void
-daemon_reload(struct daemon *d)
+int
+daemon_reload(void *arg, char *msg, size_t msglen)
 {
+	struct daemon *d = arg;
 	struct config *c;
 	int i;
 
 	log_info("reloading configuration");
 	if ((c = daemon_load_config(d->cfgfile, d->specs, d->nspecs)) == NULL) {
 		log_warnx("reload: out of memory; keeping the old configuration");
-		return;
+		snprintf(msg, msglen, "out of memory");
+		return -ENOMEM;
 	}
 	if (c->nerrors > 0) {
 		for (i = 0; i < c->nerrors; i++)
 			log_warnx("%s", c->errors[i]);
 		log_warnx("reload failed: keeping the old configuration");
+		snprintf(msg, msglen, "%s%s; the old configuration is kept",
+		    c->errors[0], c->nerrors > 1 ? " (and more: see the log)" : "");
 		config_free(c);
-		return;
+		return -EINVAL;
 	}
 	if (daemon_apply(d, c) < 0) {
 		log_warnx("reload failed: keeping the old configuration");
+		snprintf(msg, msglen, "cannot apply (see the log); the old "
+		    "configuration is kept");
 		config_free(c);
-		return;
+		return -EINVAL;
 	}
 	log_info("configuration reloaded: %d services, serial %u", c->nsvcs,
 	    d->serial);
+	snprintf(msg, msglen, "reloaded: %d services", c->nsvcs);
+	return 0;
 }

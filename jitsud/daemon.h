@@ -6,6 +6,7 @@
 #define JITSUD_DAEMON_H
 
 #include "config/config.h"
+#include "control/server.h"
 #include "core/loop.h"
 #include "dns/db.h"
 #include "dns/server.h"
@@ -15,6 +16,7 @@ struct daemon {
 	struct loop		*loop;
 	struct dns_server	*dns;
 	struct svc_manager	*svcs;
+	struct ctl_server	*ctl;
 	struct config		*cfg;
 	struct dns_db		*db;
 	uint32_t		 serial;
@@ -35,7 +37,8 @@ struct dns_db	*daemon_build_db(const struct config *, uint32_t serial,
 int		 daemon_apply(struct daemon *, struct config *);
 /* The DNS hit hook: a query for a service's address wants it. */
 void		 daemon_dns_hit(void *daemon, const struct dns_qinfo *);
-/* SIGHUP: reload the config; a bad one is logged and the old one kept. */
-void		 daemon_reload(struct daemon *);
+/* SIGHUP and `jitsuctl reload`: reload the config; a bad one is logged
+ * (and described in msg) and the old one kept. 0 or -EINVAL. */
+int		 daemon_reload(void *daemon, char *msg, size_t msglen);
 
 #endif

@@ -44,8 +44,10 @@ static void
 on_hup(struct loop *l, int signo, void *arg)
 {
 	(void)l;
+	char msg[512];
+
 	(void)signo;
-	daemon_reload(arg);
+	daemon_reload(arg, msg, sizeof(msg));
 }
 
 static void
@@ -122,6 +124,8 @@ main(int argc, char **argv)
 		fatal("dns server");
 	if ((d.svcs = svc_manager_new(d.loop)) == NULL)
 		fatal("services");
+	if ((d.ctl = ctl_server_new(d.loop, d.svcs, daemon_reload, &d)) == NULL)
+		fatal("control socket");
 	if (daemon_apply(&d, c) < 0) {
 		config_free(c);
 		return 1;
@@ -141,6 +145,7 @@ main(int argc, char **argv)
 	/* Until instances are recorded for re-adoption, none may outlive
 	 * jitsud: stop them all. */
 	svc_manager_free(d.svcs);
+	ctl_server_free(d.ctl);
 	dns_server_free(d.dns);
 	dns_db_free(d.db);
 	config_free(d.cfg);

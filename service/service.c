@@ -540,6 +540,7 @@ svc_release(struct service *s)
 	s->queued = false;
 	if (s->prepared && s->ops->release != NULL)
 		s->ops->release(s);
+	free(s->log);
 	free(s);
 }
 

@@ -36,6 +36,13 @@ enum svc_phase {
 
 struct svc_manager;
 
+#define SVC_LOG_LINES	10
+#define SVC_LOG_LEN	200
+struct svc_logring {
+	char		 line[SVC_LOG_LINES][SVC_LOG_LEN];
+	unsigned	 next;		/* total lines ever added */
+};
+
 struct service {
 	struct svc_manager	*mgr;
 	const struct cfg_service *cfg;
@@ -55,6 +62,7 @@ struct service {
 	char			 reason[200];	/* why it last failed */
 	const struct backend_ops *ops;
 	void			*bk;		/* backend state */
+	struct svc_logring	*log;		/* last lines, made on first */
 	uint64_t		 nstarts, nfailures, nstops;
 	uint64_t		 last_boot_ns;	/* want -> running */
 };
@@ -95,6 +103,13 @@ int		 svc_start(struct service *);
 int		 svc_stop(struct service *);
 int		 svc_suspend(struct service *);
 int		 svc_resume(struct service *);
+
+/* A line the unikernel printed: logged, and kept for `jitsuctl status`. */
+void		 svc_log_line(struct service *, const char *line);
+/* Describe the service as "key=value" lines for the control socket;
+ * full adds phases, the failure reason and the last log lines. */
+int		 svc_describe(struct service *, char *rec, size_t cap, size_t *len,
+		    bool full);
 
 /* Backend callbacks. */
 void		 svc_on_ready(struct service *);
