@@ -92,14 +92,13 @@ check "client killed mid-transfer: still serving" \
 	has "hello" "$(C http://127.0.0.1/)"
 check "still the same process" kill -0 "$SPID"
 
-# The connection table holds 64; beyond it connections are refused with
-# 503 until slots free up, and nothing else breaks.
+# 64 connections are served; beyond that requests get 503 until slots
+# free up, and nothing else breaks.
 t_bg HOG t_in bash -c 'for i in $(seq 64); do exec {fd}<>/dev/tcp/127.0.0.1/80 || exit 1; done; exec sleep 30'
 code_is() { [ "$(C -o /dev/null -w '%{http_code}' http://127.0.0.1/)" = "$1" ]; }
 check "table full -> 503" wait_for 10 code_is 503
 kill $HOG; wait $HOG 2>/dev/null
 check "slots freed -> 200 again" wait_for 10 code_is 200
-check "never touched the other port's socket" test "$(grep -c 'port 8080' "$T_TMP/hello.err")" = 0
 
 # Run by hand: no LISTEN_FDS, it binds 127.0.0.1 itself (or UK_LISTEN_ADDR).
 t_bg HPID t_in "$H" port=8081 idle=1 2>/dev/null

@@ -205,6 +205,11 @@ responses(void)
 	T_ASSERT(strncmp(res.head, "HTTP/1.1 400 ", 13) == 0);
 	T_ASSERT(res.close);
 	T_ASSERT(has("Content-Length: 12\r\nConnection: close\r\n\r\nbad request\n"));
+	memset(&res, 0, sizeof(res));
+	response_busy(&res);
+	res.head[res.head_len] = '\0';
+	T_ASSERT(strncmp(res.head, "HTTP/1.1 503 ", 13) == 0);
+	T_ASSERT(res.close);
 	respond("GET / HTTP/3.0\r\n\r\n");
 	T_ASSERT(strncmp(res.head, "HTTP/1.1 505 ", 13) == 0);
 	T_ASSERT(res.close);

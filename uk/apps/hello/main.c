@@ -6,7 +6,8 @@
  *
  * A fixed table of connections, each a small state machine driven by
  * readiness: read a head, answer it (keep-alive and pipelining included),
- * repeat. A connection that has used its turn's byte budget yields, so a
+ * repeat. SERVED slots are served; SPARE ones answer every request 503;
+ * beyond them connections wait in the listen backlog. A connection that has used its turn's byte budget yields, so a
  * fast client on a big body cannot starve the others; one that stays
  * silent (or stops reading) for idle_ns is closed; one that vanishes only
  * costs its own slot.
@@ -15,9 +16,12 @@
 #include "uk/apps/hello/http.h"
 #include "uk/apps/hello/response.h"
 
-#define MAX_CONNS	64
+#define SERVED		64	/* connections served at once */
+#define SPARE		8	/* more, only to answer 503 */
+#define MAX_CONNS	(SERVED + SPARE)
 #define TURN_BYTES	(256 * 1024)
 #define ACCEPTS_PER_TURN 32
+#define REFUSE_NS	(2ULL * 1000000000ULL)	/* a spare slot's patience */
 
 struct conn {
 	int		 h;		/* -1: a free slot */
@@ -25,6 +29,7 @@ struct conn {
 	unsigned	 turn;		/* last turn it ran in */
 	bool		 again;		/* yielded with work left */
 	bool		 busy;		/* res is being sent */
+	bool		 refuse;	/* a spare slot: every answer is 503 */
 	struct response	 res;
 	size_t		 sent;		/* bytes of res.head sent */
 	uint64_t	 psent;		/* pattern bytes sent */
@@ -41,9 +46,6 @@ static int		 listener = -1;
 static bool		 listener_paused;
 static unsigned		 turn;
 static uint64_t		 idle_ns = 30ULL * 1000000000ULL;
-
-static const char	 refusal[] = "HTTP/1.1 503 Service Unavailable\r\n"
-	"Content-Length: 0\r\nConnection: close\r\n\r\n";
 
 static void
 conn_close(struct conn *c)
@@ -112,7 +114,12 @@ next_request(struct conn *c)
 	st = http_parse(c->in + c->in_off, c->in_len, &req);
 	if (st == HTTP_PARTIAL)
 		return false;
-	if (st == HTTP_OK) {
+	if (c->refuse) {
+		/* Answered only now that the request is read: closing with
+		 * it unread would reset the connection, 503 and all. */
+		response_busy(&c->res);
+		c->in_len = 0;
+	} else if (st == HTTP_OK) {
 		response_for(&req, &c->res);
 		c->in_off += req.head_len;
 		c->in_len -= req.head_len;
@@ -171,7 +178,7 @@ conn_run(struct conn *c, uint64_t now)
 			c->in_len += (size_t)n;
 		} else
 			continue;
-		c->deadline = now + idle_ns;
+		c->deadline = now + (c->refuse ? REFUSE_NS : idle_ns);
 		if ((budget -= n) <= 0) {
 			c->again = true;
 			return;
@@ -190,6 +197,18 @@ conn_of(int h)
 	return NULL;
 }
 
+/* A free slot: a served one, else a spare one to refuse from. */
+static struct conn *
+free_slot(void)
+{
+	int	 i;
+
+	for (i = 0; i < MAX_CONNS; i++)
+		if (conns[i].h < 0)
+			return &conns[i];
+	return NULL;
+}
+
 static void
 accept_some(uint64_t now)
 {
@@ -197,25 +216,27 @@ accept_some(uint64_t now)
 	int		 h, i;
 
 	for (i = 0; i < ACCEPTS_PER_TURN; i++) {
+		if ((c = free_slot()) == NULL) {
+			/* Even the spares are busy: leave the rest in the
+			 * backlog until a slot frees. */
+			listener_paused = true;
+			uk_watch(listener, 0);
+			return;
+		}
 		if ((h = uk_accept(listener)) < 0) {
 			if (h != UK_EAGAIN) {
-				/* Out of descriptors: leave the backlog
-				 * alone until a connection closes. */
+				/* Out of descriptors: the same. */
 				uk_printf("hello: accept: error %d\n", h);
 				listener_paused = true;
 				uk_watch(listener, 0);
 			}
 			return;
 		}
-		if ((c = conn_of(-1)) == NULL) {
-			uk_write(h, refusal, sizeof(refusal) - 1);
-			uk_close(h);
-			continue;
-		}
 		uk_memset(c, 0, sizeof(*c));
-		c->in = inbufs[c - conns];
 		c->h = h;
-		c->deadline = now + idle_ns;
+		c->refuse = c - conns >= SERVED;
+		c->in = inbufs[c - conns];
+		c->deadline = now + (c->refuse ? REFUSE_NS : idle_ns);
 		/* The request is often there already: read before waiting. */
 		conn_run(c, now);
 	}

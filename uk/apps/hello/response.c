@@ -127,3 +127,10 @@ response_error(enum http_status st, struct response *res)
 		break;
 	}
 }
+
+void
+response_busy(struct response *res)
+{
+	build(res, 503, "Service Unavailable", false, 1, "Retry-After: 1\r\n",
+	    "busy\n", 0, true);
+}

@@ -29,6 +29,8 @@ struct response {
 void	response_for(const struct http_req *req, struct response *res);
 /* Fills RES for a request that failed to parse with status ST. */
 void	response_error(enum http_status st, struct response *res);
+/* Fills RES with 503: every connection slot is taken. */
+void	response_busy(struct response *res);
 /* The bytes of the pattern from OFFSET on, at most *LEN of them (set to
  * what is returned); served from a static buffer, never allocated. */
 const char *pattern_at(uint64_t offset, size_t *len);
