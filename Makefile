@@ -34,7 +34,7 @@ TLIB_OBJS  = $(TLIB_SRCS:%.c=$(B)/obj/%.o)
 
 PROGS = $(B)/jitsud $(if $(wildcard jitsuctl/*.c),$(B)/jitsuctl)
 
-.PHONY: all clean check asan fuzz install uk tests FORCE
+.PHONY: all clean check asan fuzz install uk tests unit-tests FORCE
 all: $(PROGS) uk tests
 
 $(B)/obj/%.o: %.c
@@ -70,11 +70,15 @@ $(B)/tests/apps/%: tests/apps/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -static -o $@ $<
 
-tests: $(UNIT_BINS) $(HELPER_BINS) $(APP_BINS)
+# unit-tests: what `make asan` builds with sanitizers (other .mk files add
+# their unit test binaries to it); tests: those plus helpers and apps.
+unit-tests: $(UNIT_BINS)
+tests: unit-tests $(HELPER_BINS) $(APP_BINS)
 
 # The uk library OS and its apps have their own rules.
 include uk/uk.mk
 include tests/helpers/sandbox.mk
+-include bench/bench.mk
 
 check: all
 	bash tests/run.sh
@@ -82,7 +86,7 @@ check: all
 asan:
 	$(MAKE) B=build/asan CC=clang \
 	    CFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all" \
-	    EXTRA_LDFLAGS="-fsanitize=address,undefined" tests
+	    EXTRA_LDFLAGS="-fsanitize=address,undefined" unit-tests
 
 # libFuzzer targets: each tests/fuzz/fuzz_NAME.c is linked with the daemon
 # library built with coverage instrumentation in build/fuzzlib. Other

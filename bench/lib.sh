@@ -85,3 +85,48 @@ b_cpu_ns() {
 	for p in "${all[@]}"; do cat /proc/"$p"/task/*/schedstat 2>/dev/null; done |
 		awk '{ s += $1 } END { printf "%.0f\n", s }'
 }
+
+# --- latency samples and jitsud runs (bench/coldstart) ---
+
+# b_stats: "p50 p99 min max n" of the numbers on stdin, one per line,
+# with one decimal; p50 and p99 by nearest rank (p99 of 50 samples is
+# the largest but one: with few samples it is close to the max).
+b_stats() {
+	sort -g | awk '{ v[NR] = $1 }
+	    END { if (NR == 0) { print "- - - - 0"; exit }
+		  k50 = int(NR * 0.50 + 0.999); k99 = int(NR * 0.99 + 0.999)
+		  printf "%.1f %.1f %.1f %.1f %d\n", v[k50], v[k99], v[1], v[NR], NR }'
+}
+
+# b_le A B: true when A <= B (decimals).
+b_le() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a <= b) }'; }
+
+# b_count FILE PATTERN: lines of FILE matching the extended regex.
+b_count() { grep -cE -- "$2" "$1" 2>/dev/null || true; }
+
+# b_wait_count SECS FILE PATTERN N: wait until at least N lines of FILE
+# match PATTERN (a jitsud log, say); polls every 10 ms.
+b_wait_count() {
+	local end=$((SECONDS + $1))
+	while [ "$(b_count "$2" "$3")" -lt "$4" ]; do
+		[ $SECONDS -ge $end ] && return 1
+		sleep 0.01
+	done
+}
+
+# b_jitsud VAR LOG CMD...: start CMD (jitsud and its arguments, maybe
+# behind prlimit, which execs) inside the namespace with nsenter (which
+# keeps /sys/fs/cgroup visible, unlike `ip netns exec`), its stderr into
+# LOG; VAR gets the daemon's own pid, stopped at exit. Waits up to
+# B_JITSUD_WAIT seconds (30) for it to answer DNS on 127.0.0.1:53.
+b_jitsud() {
+	local var=$1 log=$2 pid; shift 2
+	t_bg "$var" nsenter --net=/run/netns/"$T_NS" "$@" 2>"$log"
+	pid=${!var}
+	wait_for "${B_JITSUD_WAIT:-30}" t_in kdig @127.0.0.1 +timeout=1 +retry=0 . SOA ||
+		{ tail -5 "$log" >&2; b_die "jitsud did not come up (log $log)"; }
+	kill -0 "$pid" 2>/dev/null || { tail -5 "$log" >&2; b_die "jitsud exited"; }
+}
+
+# b_vmrss_kb PID: resident set of a process in kB.
+b_vmrss_kb() { awk '/^VmRSS:/ { print $2 }' /proc/"$1"/status 2>/dev/null; }

@@ -1,0 +1,270 @@
+#!/bin/bash
+# bench/coldstart.d/exec.sh - `backend = exec`: hello.unix summoned by
+# jitsud in its sandbox, DNS query -> first HTTP byte, next to the floor
+# (plain fork+exec with the socket inherited) and bubblewrap; then the
+# same start among 1,000 running instances. Run by bench/coldstart.
+#
+# Environment (defaults in brackets):
+#   BENCH_N        samples of each kind [50]
+#   BENCH_ROUNDS   the kinds take turns, N/ROUNDS samples each, so a
+#                  burst of load from elsewhere spreads over all of them [5]
+#   BENCH_IDLE_MS  the services' idle; a sample waits for the stop [200]
+#   BENCH_GAP_MS   pause after the stop (and between floor samples) [50]
+#   BENCH_SCALE    instances for the scale part; 0 skips it [1000]
+#   BENCH_SCALE_N  probe samples at 0 and at SCALE running [20]
+#   BENCH_NOFILE   jitsud's soft RLIMIT_NOFILE in the scale part (hard
+#                  limit unchanged), a usual default; empty: inherit [1024]
+#   JITSUD         the binary to measure [build/jitsud]
+set -u
+. "$(dirname "$0")/../lib.sh"
+
+N=${BENCH_N:-50}
+ROUNDS=${BENCH_ROUNDS:-5}
+IDLE=${BENCH_IDLE_MS:-200}
+GAP=${BENCH_GAP_MS:-50}
+SCALE=${BENCH_SCALE:-1000}
+SCALE_N=${BENCH_SCALE_N:-20}
+NOFILE=${BENCH_NOFILE-1024}
+JITSUD=${JITSUD:-$T_BUILD/jitsud}
+HELLO=$T_BUILD/uk/hello.unix
+FB=$T_BUILD/bench/firstbyte
+ZONE=example.test
+# Sandbox cgroups and root folders are named after services and are
+# host-wide: a prefix of our own keeps clear of other jitsuds running.
+P=cs$$
+T_P50=5 T_P99=20 T_RESUME=1 T_SCALE=1.5
+
+[ "$(id -u)" -eq 0 ] || b_die "needs root"
+for f in "$JITSUD" "$HELLO" "$FB"; do
+	[ -x "$f" ] || b_die "$f not built (make)"
+done
+command -v kdig >/dev/null || b_die "kdig missing (apt-get install knot-dnsutils)"
+HAVE_BWRAP=1
+command -v bwrap >/dev/null || { HAVE_BWRAP=0; echo "note: bwrap missing (apt-get install bubblewrap): skipped"; }
+[ $((N % ROUNDS)) -eq 0 ] || b_die "BENCH_N ($N) must be a multiple of BENCH_ROUNDS ($ROUNDS)"
+PER=$((N / ROUNDS))
+
+busy=$(b_cpu_busy 1)
+echo "machine: $(nproc) cpus, ${busy}% busy before the run, load $(cut -d' ' -f1-3 /proc/loadavg), kernel $(uname -r)"
+t_tmpdir
+t_netns
+W=$T_TMP
+
+# One sample against jitsud: "DNS_MS FIRSTBYTE_MS" appended to FILE.
+probe() {
+	t_in "$FB" dns 127.0.0.1 "$1.$ZONE" |
+		awk '{ printf "%.3f %.3f\n", $1 / 1000, $2 / 1000 }' >>"$2"
+}
+
+# A cold sample of service S: only once its last instance is gone
+# (every start has its stop in the log), and GAP after that.
+cold_sample() {
+	local s=$1 log=$2 out=$3 starts
+	starts=$(b_count "$log" "service $s: stopped -> starting")
+	b_wait_count 20 "$log" "service $s: [a-z]+ -> stopped \(" "$starts" ||
+		b_die "$s did not stop (log $log)"
+	sleep "$(awk -v g="$GAP" 'BEGIN { print g / 1000 }')"
+	probe "$s" "$out" || b_die "cold sample of $s failed (log $log)"
+}
+
+# A resume sample of service S: once it has been suspended again.
+resume_sample() {
+	local s=$1 log=$2 out=$3 n
+	n=$(b_count "$log" "service $s: suspended -> running")
+	b_wait_count 20 "$log" "service $s: running -> suspended" $((n + 1)) ||
+		b_die "$s was not suspended (log $log)"
+	sleep "$(awk -v g="$GAP" 'BEGIN { print g / 1000 }')"
+	probe "$s" "$out" || b_die "resume sample of $s failed (log $log)"
+}
+
+# spawn_samples OUT ADDR [-P PID] CMD...: floor-style samples.
+spawn_samples() {
+	local out=$1 addr=$2; shift 2
+	local pidopt=()
+	[ "$1" = -P ] && { pidopt=(-P "$2"); shift 2; }
+	t_in "$FB" spawn -n "$PER" -g $((IDLE + GAP)) "${pidopt[@]}" "$addr" "$@" |
+		awk '{ printf "%.3f\n", $1 / 1000 }' >>"$out" ||
+		b_die "spawn samples failed: $*"
+}
+
+# col FILE K: column K of FILE.
+col() { awk -v k="$2" '{ print $k }' "$1"; }
+
+# row LABEL FILE K: one line of the report.
+row() {
+	local s
+	s=$(col "$2" "$3" | b_stats)
+	printf "  %-44s %8s %8s %8s %8s %5s\n" "$1" $s
+}
+p50() { col "$1" "$2" | b_stats | cut -d' ' -f1; }
+p99() { col "$1" "$2" | b_stats | cut -d' ' -f2; }
+
+verdict() { if b_le "$1" "$2"; then echo PASS; else echo "BELOW TARGET"; fi; }
+
+# --- part 1: cold, resume, floor, bwrap ---
+
+C=${P}c R=${P}r
+cat >"$W/one.conf" <<CONF
+[jitsud]
+dns = 127.0.0.1:53
+zone = $ZONE
+ttl = 1
+
+[service $C]
+dns = $C.$ZONE
+address = 127.77.0.2
+image = $HELLO
+ports = tcp:80
+idle = ${IDLE}ms
+stop = destroy
+memory = 64M
+
+[service $R]
+dns = $R.$ZONE
+address = 127.77.0.3
+image = $HELLO
+ports = tcp:80
+idle = ${IDLE}ms
+stop = suspend
+memory = 64M
+CONF
+LOG1=$W/jitsud-one.log
+b_jitsud JP1 "$LOG1" "$JITSUD" -c "$W/one.conf"
+
+BWRAP=(bwrap --unshare-all --die-with-parent --as-pid-1 --new-session
+	--cap-drop ALL --ro-bind "$HELLO" /app/hello.unix
+	--dev-bind /dev/null /dev/null --tmpfs /tmp --chdir / /app/hello.unix)
+
+# Warm-up, not counted: the first start of each reads the image, the
+# first suspension needs a first start.
+for i in 1 2; do cold_sample "$C" "$LOG1" "$W/warm"; done
+probe "$R" "$W/warm"
+t_in "$FB" spawn -n 2 -g 0 127.77.1.1:80 "$HELLO" >/dev/null 2>&1
+[ $HAVE_BWRAP = 1 ] && t_in "$FB" spawn -n 2 -g 0 -P 1 127.77.1.2:80 "${BWRAP[@]}" >/dev/null 2>&1
+
+echo "exec: hello.unix, $N samples of each kind in $ROUNDS rounds; idle ${IDLE} ms + ${GAP} ms before each"
+for ((r = 0; r < ROUNDS; r++)); do
+	for ((i = 0; i < PER; i++)); do cold_sample "$C" "$LOG1" "$W/cold"; done
+	for ((i = 0; i < PER; i++)); do resume_sample "$R" "$LOG1" "$W/resume"; done
+	spawn_samples "$W/floor" 127.77.1.1:80 "$HELLO" 2>/dev/null
+	[ $HAVE_BWRAP = 1 ] && spawn_samples "$W/bwrap" 127.77.1.2:80 -P 1 "${BWRAP[@]}" 2>/dev/null
+done
+# What jitsud saw: from the want to the exec done ("up X ms after it was
+# wanted"), for the counted starts only.
+grep -E "service $C: up [0-9.]+ ms after" "$LOG1" | tail -n "$N" |
+	sed -E 's/.* up ([0-9.]+) ms after.*/\1/' >"$W/jitsud-up"
+cold_starts=$(b_count "$LOG1" "service $C: stopped -> starting")
+resumes=$(b_count "$LOG1" "service $R: suspended -> running")
+r_starts=$(b_count "$LOG1" "service $R: stopped -> starting")
+
+printf "  %-44s %8s %8s %8s %8s %5s\n" "ms" p50 p99 min max n
+row "jitsu cold: query -> DNS answer" "$W/cold" 1
+row "jitsu cold: query -> first HTTP byte" "$W/cold" 2
+row "  (jitsud log: wanted -> exec done)" "$W/jitsud-up" 1
+row "jitsu resume: query -> DNS answer" "$W/resume" 1
+row "jitsu resume: query -> first HTTP byte" "$W/resume" 2
+row "floor: fork+exec, inherited socket -> byte" "$W/floor" 1
+[ $HAVE_BWRAP = 1 ] && row "bwrap --unshare-all -> first HTTP byte" "$W/bwrap" 1
+echo "  cold starts in the log: $cold_starts stopped -> starting for $((N + 2)) cold queries" \
+	"(2 warm-up); resumes: $resumes suspended -> running for $N queries, $r_starts start(s)"
+[ "$cold_starts" -eq $((N + 2)) ] || echo "  WARNING: not every cold sample was a cold start"
+[ "$resumes" -eq "$N" ] && [ "$r_starts" -eq 1 ] || echo "  WARNING: not every resume sample was a resume"
+
+cp50=$(p50 "$W/cold" 2) cp99=$(p99 "$W/cold" 2)
+rp50=$(p50 "$W/resume" 2) rp99=$(p99 "$W/resume" 2)
+fp50=$(p50 "$W/floor" 1) fp99=$(p99 "$W/floor" 1)
+line="ratios: jitsu/floor p50 $(b_ratio "$cp50" "$fp50")x p99 $(b_ratio "$cp99" "$fp99")x"
+if [ $HAVE_BWRAP = 1 ]; then
+	bp50=$(p50 "$W/bwrap" 1) bp99=$(p99 "$W/bwrap" 1)
+	line="$line; jitsu/bwrap p50 $(b_ratio "$cp50" "$bp50")x p99 $(b_ratio "$cp99" "$bp99")x"
+fi
+echo "$line"
+echo "target cold p50 <= $T_P50 ms: $cp50 ms: $(verdict "$cp50" $T_P50)"
+echo "target cold p99 <= $T_P99 ms: $cp99 ms: $(verdict "$cp99" $T_P99)"
+echo "target resume p50 <= $T_RESUME ms: $rp50 ms: $(verdict "$rp50" $T_RESUME)"
+b_stop "$JP1"
+
+# --- part 2: SCALE instances running ---
+
+[ "$SCALE" -gt 0 ] || { echo "scale part skipped (BENCH_SCALE=0)"; exit 0; }
+PR=${P}p
+{
+	printf "[jitsud]\ndns = 127.0.0.1:53\nzone = %s\nttl = 1\n\n" "$ZONE"
+	printf "[service %s]\ndns = %s.%s\naddress = 127.78.0.1\nimage = %s\n" \
+		"$PR" "$PR" "$ZONE" "$HELLO"
+	printf "ports = tcp:80\nidle = %sms\nmemory = 64M\n\n" "$IDLE"
+	for ((i = 0; i < SCALE; i++)); do
+		printf "[service %s%05d]\ndns = %s%05d.%s\naddress = 127.77.%d.%d\n" \
+			"$P" "$i" "$P" "$i" "$ZONE" $((1 + i / 250)) $((1 + i % 250))
+		printf "image = %s\nports = tcp:80\nidle = 0\nmemory = 64M\n\n" "$HELLO"
+	done
+} >"$W/scale.conf"
+LOG2=$W/jitsud-scale.log
+lim=()
+[ -n "$NOFILE" ] && lim=(prlimit --nofile="$NOFILE":"$(ulimit -Hn)")
+mem0=$(awk '/^MemAvailable:/ { print $2 }' /proc/meminfo)
+t0=$(date +%s.%N)
+B_JITSUD_WAIT=120 b_jitsud JP2 "$LOG2" "${lim[@]}" "$JITSUD" -c "$W/scale.conf"
+t1=$(date +%s.%N)
+rss_idle=$(b_vmrss_kb "$JP2")
+nofile=$(awk '/^Max open files/ { print $4 "/" $5 }' /proc/"$JP2"/limits)
+echo "scale: $SCALE instances of hello.unix (idle = 0) + 1 probe service; jitsud RLIMIT_NOFILE soft/hard $nofile" \
+	"(started at ${NOFILE:-inherited})"
+echo "  config with $((SCALE + 1)) services loaded and answering in $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }') s;" \
+	"jitsud RSS $rss_idle kB, $(ls /proc/"$JP2"/fd | wc -l) fds"
+
+for ((i = 0; i < 2; i++)); do cold_sample "$PR" "$LOG2" "$W/warm2"; done
+for ((i = 0; i < SCALE_N; i++)); do cold_sample "$PR" "$LOG2" "$W/at0"; done
+
+names=()
+for ((i = 0; i < SCALE; i++)); do names+=("$P$(printf %05d $i).$ZONE"); done
+t0=$(date +%s.%N)
+t_in "$FB" query 127.0.0.1 "${names[@]}" | sed 's/^/  queries: /'
+b_wait_count 300 "$LOG2" "service $P[0-9]+: starting -> running" "$SCALE" ||
+	echo "  WARNING: only $(b_count "$LOG2" "service $P[0-9]+: starting -> running") of $SCALE running after 300 s"
+t1=$(date +%s.%N)
+up=$(b_count "$LOG2" "service $P[0-9]+: starting -> running")
+failed=$(b_count "$LOG2" "service $P[0-9]+: .* -> failed")
+echo "  $up of $SCALE running $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }') s after the first query; $failed failed"
+sleep 1
+
+# Memory. Instances are jitsud's children. smaps_rollup: Rss counts the
+# pages each maps (the static image's text counts in every one), Pss
+# shares them out; the memory cgroup (v1 memory.usage_in_bytes, or v2
+# memory.current) also holds kernel memory charged to the instance.
+pids=$(pgrep -P "$JP2")
+ninst=$(wc -w <<<"$pids")
+rss_all=$(b_vmrss_kb "$JP2")
+mem1=$(awk '/^MemAvailable:/ { print $2 }' /proc/meminfo)
+read -r rss pss anon <<<"$(for p in $pids; do cat /proc/"$p"/smaps_rollup 2>/dev/null; done |
+	awk '/^Rss:/ { r += $2 } /^Pss:/ { p += $2 } /^Anonymous:/ { a += $2 } END { print r + 0, p + 0, a + 0 }')"
+cgmem=0 ncg=0
+for p in $pids; do
+	cg=$(awk -F: '$2 == "memory" { print $3 }' /proc/"$p"/cgroup 2>/dev/null)
+	f=/sys/fs/cgroup/memory$cg/memory.usage_in_bytes
+	[ -n "$cg" ] && [ -r "$f" ] || { cg=$(awk -F: '$1 == "0" { print $3 }' /proc/"$p"/cgroup); f=/sys/fs/cgroup$cg/memory.current; }
+	[ -r "$f" ] || f=/sys/fs/cgroup/unified$cg/memory.current
+	[ -r "$f" ] && { cgmem=$((cgmem + $(cat "$f"))); ncg=$((ncg + 1)); }
+done
+echo "  instances found (jitsud's children): $ninst; jitsud: RSS $rss_all kB with them running" \
+	"($rss_idle kB before), $(ls /proc/"$JP2"/fd | wc -l) fds"
+awk -v n="$ninst" -v r="$rss" -v p="$pss" -v a="$anon" -v c="$cgmem" -v nc="$ncg" \
+    -v m0="$mem0" -v m1="$mem1" 'BEGIN { if (n == 0) exit
+	printf "  per instance: RSS %.0f kB, PSS %.0f kB, anonymous %.0f kB (smaps_rollup);", r / n, p / n, a / n
+	if (nc > 0) printf " memory cgroup %.0f kB;", c / 1024 / nc
+	printf "\n  host MemAvailable fell by %.0f MB = %.0f kB per instance (whole machine: noisy when shared)\n",
+	    (m0 - m1) / 1024, (m0 - m1) / n }'
+
+for ((i = 0; i < SCALE_N; i++)); do cold_sample "$PR" "$LOG2" "$W/atN"; done
+printf "  %-44s %8s %8s %8s %8s %5s\n" "ms" p50 p99 min max n
+row "probe cold, 0 others running" "$W/at0" 2
+row "probe cold, $up others running" "$W/atN" 2
+a0=$(p50 "$W/at0" 2) aN=$(p50 "$W/atN" 2)
+ratio=$(b_ratio "$aN" "$a0")
+echo "target cold p50 at $SCALE running <= $T_SCALE x at 0: ${ratio}x: $(verdict "$ratio" $T_SCALE)"
+grep -qiE "too many open files|EMFILE" "$LOG2" && echo "  WARNING: jitsud ran out of file descriptors (see $LOG2)"
+echo "  stopping jitsud and $up instances..."
+t0=$(date +%s.%N)
+b_stop "$JP2"
+echo "  stopped in $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }') s"
+exit 0
