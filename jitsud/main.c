@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "config/values.h"
@@ -48,6 +49,25 @@ on_hup(struct loop *l, int signo, void *arg)
 
 	(void)signo;
 	daemon_reload(arg, msg, sizeof(msg));
+}
+
+/*
+ * Each service holds descriptors for its whole life (its sockets, a log
+ * pipe) and each instance two more (pidfd, status), so the usual soft
+ * limit of 1024 runs out at a few hundred services. jitsud only uses
+ * epoll, so the hard limit is safe; the sandbox puts the soft limit back
+ * to 1024 for the unikernels.
+ */
+static void
+raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1 || rl.rlim_cur >= rl.rlim_max)
+		return;
+	rl.rlim_cur = rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
+		log_warn("raising the open files limit");
 }
 
 static void
@@ -118,6 +138,7 @@ main(int argc, char **argv)
 	d.specs = argv + optind;
 	d.nspecs = argc - optind;
 	signal(SIGPIPE, SIG_IGN);
+	raise_nofile();
 	if ((d.loop = loop_new()) == NULL)
 		fatal("event loop");
 	if ((d.dns = dns_server_new(d.loop, daemon_dns_hit, &d)) == NULL)
