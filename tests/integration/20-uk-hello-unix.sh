@@ -95,6 +95,9 @@ check "still the same process" kill -0 "$SPID"
 # 64 connections are served; beyond that requests get 503 until slots
 # free up, and nothing else breaks.
 t_bg HOG t_in bash -c 'for i in $(seq 64); do exec {fd}<>/dev/tcp/127.0.0.1/80 || exit 1; done; exec sleep 30'
+# Ask only once all 64 are connected: a request racing them could take a
+# slot one of them then misses, leaving the table not quite full.
+wait_for 10 bash -c "[ \$(ss -N $T_NS -Htn state established '( dport = :80 )' | wc -l) -ge 64 ]"
 code_is() { [ "$(C -o /dev/null -w '%{http_code}' http://127.0.0.1/)" = "$1" ]; }
 check "table full -> 503" wait_for 10 code_is 503
 kill $HOG; wait $HOG 2>/dev/null
