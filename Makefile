@@ -34,7 +34,7 @@ TLIB_OBJS  = $(TLIB_SRCS:%.c=$(B)/obj/%.o)
 
 PROGS = $(B)/jitsud $(if $(wildcard jitsuctl/*.c),$(B)/jitsuctl)
 
-.PHONY: all clean check asan fuzz install uk tests unit-tests FORCE
+.PHONY: all clean check asan fuzz fuzzlib install uk tests unit-tests FORCE
 all: $(PROGS) uk tests
 
 $(B)/obj/%.o: %.c
@@ -97,11 +97,13 @@ FUZZ_BINS  += $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_
 FUZZ_LIB    = build/fuzzlib/libjitsu.a
 fuzz: $(FUZZ_BINS)
 
-$(FUZZ_LIB): FORCE
+# The instrumented library is made by a sub-make with its own B, so its
+# objects never mix with the plain build's.
+fuzzlib:
 	$(MAKE) B=build/fuzzlib CC=clang \
 	    CFLAGS="-O1 -g -fsanitize=fuzzer-no-link,address,undefined" $(FUZZ_LIB)
 
-build/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB)
+build/fuzz/%: tests/fuzz/%.c fuzzlib
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_LIB) $(LDLIBS)
 

@@ -81,6 +81,7 @@ build/fuzz/fuzz_ukhttp: tests/fuzz/fuzz_ukhttp.c uk/apps/hello/http.c \
 $(B)/tests/helpers/uk_strict_exec: tests/helpers/uk_strict_exec.c uk/unix/syscalls.h
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) $(EXTRA_LDFLAGS) -o $@ $< -lseccomp
-tests: $(B)/tests/test_uklib $(B)/tests/test_ukhttp $(B)/tests/helpers/uk_strict_exec
+unit-tests: $(B)/tests/test_uklib $(B)/tests/test_ukhttp
+tests: $(B)/tests/helpers/uk_strict_exec
 
 -include $(shell find $(UK_B) -name '*.d' 2>/dev/null)

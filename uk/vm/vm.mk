@@ -60,7 +60,7 @@ $(UKNET_TESTS): $(B)/tests/%: $(B)/obj/tests/unit/%.o \
     $(UKNET_SRCS:%.c=$(B)/obj/%.o) $(TLIB_OBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) $(EXTRA_LDFLAGS) -o $@ $^
-tests: $(UKNET_TESTS)
+unit-tests: $(UKNET_TESTS)
 
 # The fuzz target: the frame input path of uk/net.
 FUZZ_BINS += build/fuzz/fuzz_uknet
