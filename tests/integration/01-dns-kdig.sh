@@ -8,6 +8,7 @@ t_netns
 J=$T_BUILD/jitsud
 cat >"$T_TMP/j.conf" <<CONF
 [jitsud]
+control = $T_TMP/ctl1.sock
 dns = 127.0.0.1:53
 dns = [::1]:53
 zone = example.test
@@ -97,6 +98,7 @@ check "good reload applies" has "IN A 127.77.0.44" "$o"
 # SPEC arguments on the command line add services like sections.
 cat >"$T_TMP/spec.conf" <<CONF
 [jitsud]
+control = $T_TMP/ctl2.sock
 dns = 127.0.0.2:53
 zone = spec.test
 CONF

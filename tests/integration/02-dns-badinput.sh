@@ -39,6 +39,7 @@ check "SPEC error names the argument" grep -q "^argument 1: service a: dns name 
 
 cat >"$T_TMP/j.conf" <<CONF
 [jitsud]
+control = $T_TMP/ctl.sock
 dns = 127.0.0.1:53
 zone = example.test
 [service www]

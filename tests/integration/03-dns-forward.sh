@@ -8,6 +8,7 @@ J=$T_BUILD/jitsud
 
 cat >"$T_TMP/up.conf" <<CONF
 [jitsud]
+control = $T_TMP/ctl1.sock
 dns = 127.0.0.2:53
 zone = upstream.test
 [service far]
@@ -16,6 +17,7 @@ address = 192.0.2.7
 CONF
 cat >"$T_TMP/j.conf" <<CONF
 [jitsud]
+control = $T_TMP/ctl2.sock
 dns = 127.0.0.1:53
 zone = example.test
 forward = 127.0.0.2:53
@@ -27,6 +29,7 @@ $(for i in $(seq 1 40); do echo "address = fd00::$i"; done)
 CONF
 cat >"$T_TMP/dead.conf" <<CONF
 [jitsud]
+control = $T_TMP/ctl3.sock
 dns = 127.0.0.3:53
 zone = example.test
 forward = 127.0.0.99:53

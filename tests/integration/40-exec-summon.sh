@@ -11,6 +11,7 @@ BAD=$T_BUILD/tests/apps/badcall
 
 cat >"$T_TMP/j.conf" <<CONF
 [jitsud]
+control = $T_TMP/ctl1.sock
 dns = 127.0.0.1:53
 zone = example.test
 ttl = 1
@@ -97,7 +98,8 @@ for i in $(seq 20); do dig1 cold.example.test >/dev/null & pids+=($!); done
 wait "${pids[@]}"
 sleep 0.3
 check "20 concurrent queries, one start" test $(( $(starts cold) - n0 )) -eq 1
-check "20 concurrent queries, one process" test "$(pgrep -c -f "$HELLO" )" -le 2
+# jitsud's children are its unikernels: www and cold, one each.
+check "20 concurrent queries, one process" test "$(pgrep -c -P "$JPID")" -eq 2
 
 # 4. Idle: the process goes, the socket stays held, the next query
 #    starts it again.
@@ -152,6 +154,10 @@ syn1=$(synretrans)
 check "no SYN retransmissions ($syn0 -> $syn1)" test "$syn1" = "$syn0"
 
 # Stopping jitsud stops every unikernel.
+kids=$(pgrep -P "$JPID")
+check "unikernels running before the stop" test -n "$kids"
 kill "$JPID"; wait "$JPID" 2>/dev/null
 sleep 0.2
-check "no unikernel outlives jitsud" test "$(pgrep -c -f "$HELLO")" -eq 0
+alive=0
+for k in $kids; do kill -0 "$k" 2>/dev/null && alive=$((alive + 1)); done
+check "no unikernel outlives jitsud" test "$alive" -eq 0

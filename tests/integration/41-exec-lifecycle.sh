@@ -11,6 +11,7 @@ HELLO=$T_BUILD/uk/hello.unix
 {
 cat <<CONF
 [jitsud]
+control = $T_TMP/ctl1.sock
 dns = 127.0.0.1:53
 zone = example.test
 max_starting = 2
