@@ -5,6 +5,7 @@
 #   make check      build and run every test (what scripts/run-tests does)
 #   make asan       the unit tests under ASan+UBSan in build/asan
 #   make fuzz       libFuzzer targets (clang) in build/fuzz
+#   make arm64      jitsud, jitsuctl, uk apps (unix) cross-built in build/arm64
 #   make install    PREFIX=/usr/local DESTDIR=
 
 CC	?= cc
@@ -19,6 +20,9 @@ CFLAGS	?= -O2 -g
 ALL_CFLAGS = -std=gnu11 $(WARN) -D_GNU_SOURCE -I. $(CFLAGS) $(EXTRA_CFLAGS)
 LDLIBS	 = -linih -lseccomp -lmnl
 LDFLAGS	?=
+# The compiler's target (x86_64-linux-gnu, aarch64-linux-gnu, ...): parts
+# that only exist for x86-64 (the uk vm kernel) test it. One fork per make.
+TARGET_MACHINE := $(shell $(CC) -dumpmachine)
 
 # Daemon library: everything except the entry points, so unit tests link
 # exactly the code jitsud runs.
@@ -34,8 +38,10 @@ TLIB_OBJS  = $(TLIB_SRCS:%.c=$(B)/obj/%.o)
 
 PROGS = $(B)/jitsud $(if $(wildcard jitsuctl/*.c),$(B)/jitsuctl)
 
-.PHONY: all clean check asan fuzz fuzzlib install uk tests unit-tests FORCE
+.PHONY: all clean check asan fuzz fuzzlib install uk tests unit-tests FORCE \
+	progs arm64
 all: $(PROGS) uk tests
+progs: $(PROGS)
 
 $(B)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -87,6 +93,14 @@ asan:
 	$(MAKE) B=build/asan CC=clang \
 	    CFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all" \
 	    EXTRA_LDFLAGS="-fsanitize=address,undefined" unit-tests
+
+# Cross build for arm64 with Debian's aarch64-linux-gnu-gcc and the
+# :arm64 multiarch -dev packages (scripts/deps-arm64.sh installs them).
+# Only what ships: the tests, ASan and fuzz builds stay native;
+# tests/integration/70-arm64-qemu-user.sh runs these under qemu-user.
+ARM64_CC ?= aarch64-linux-gnu-gcc
+arm64:
+	$(MAKE) B=build/arm64 CC=$(ARM64_CC) progs uk
 
 # libFuzzer targets: each tests/fuzz/fuzz_NAME.c is linked with the daemon
 # library built with coverage instrumentation in build/fuzzlib. Other

@@ -49,8 +49,12 @@ $(B)/uk/$(1).vm: $(B)/uk/$(1).vm.elf
 endef
 $(foreach a,$(UK_VM_APPS),$(eval $(call uk_vm_app,$(a))))
 
+# The kernel is x86-64 code (PVH entry, 64-bit page tables): other
+# targets (make arm64) build no .vm; uk/net's host tests below still build.
+ifneq ($(filter x86_64-%,$(TARGET_MACHINE)),)
 UK_VM_BINS += $(UK_VM_APPS:%=$(B)/uk/%.vm)
 uk: $(UK_VM_BINS)
+endif
 
 # uk/net on the host, for tests/unit/test_uknet*.c (the generic unit test
 # rule links the daemon library instead).
