@@ -123,11 +123,17 @@ build/fuzz/%: tests/fuzz/%.c fuzzlib
 
 FORCE:
 
+UNITDIR	?= $(PREFIX)/lib/systemd/system
+
 install: $(PROGS)
-	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man5 \
+	    $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(UNITDIR)
 	install -m 0755 $(PROGS) $(DESTDIR)$(SBINDIR)/
-	for m in man/*.5; do [ -f "$$m" ] && install -m 0644 $$m $(DESTDIR)$(MANDIR)/man5/; done; true
-	for m in man/*.8; do [ -f "$$m" ] && install -m 0644 $$m $(DESTDIR)$(MANDIR)/man8/; done; true
+	install -m 0644 man/*.5 $(DESTDIR)$(MANDIR)/man5/
+	install -m 0644 man/*.8 $(DESTDIR)$(MANDIR)/man8/
+	sed 's|@SBINDIR@|$(SBINDIR)|g' contrib/jitsud.service.in \
+	    >$(DESTDIR)$(UNITDIR)/jitsud.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/jitsud.service
 
 clean:
 	rm -rf build
