@@ -13,6 +13,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/tcp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -174,6 +175,32 @@ exec_connections(struct service *s)
 			    (r = net_count_established(&c->addrs[i],
 			    c->ports[j].port, &n)) < 0)
 				return r;
+	return n;
+}
+
+/*
+ * For metrics: connections in the held sockets' accept queues. TCP_INFO
+ * on a listening socket reports its accept queue length in tcpi_unacked
+ * (what sock_diag calls idiag_rqueue): one getsockopt per socket, no
+ * netlink dump. UDP sockets fail the call and are skipped.
+ */
+static long
+exec_held(struct service *s)
+{
+	struct exec_svc *x = X(s);
+	struct tcp_info ti;
+	socklen_t len;
+	long n = 0;
+	int i;
+
+	if (x == NULL)
+		return -ENOENT;
+	for (i = 0; i < x->nfds; i++) {
+		len = sizeof(ti);
+		if (getsockopt(x->fds[i], IPPROTO_TCP, TCP_INFO, &ti, &len) == 0 &&
+		    ti.tcpi_state == TCP_LISTEN)
+			n += ti.tcpi_unacked;
+	}
 	return n;
 }
 
@@ -523,5 +550,6 @@ const struct backend_ops backend_exec = {
 	.watch = exec_watch,
 	.pid = exec_pid,
 	.memory = exec_memory,
+	.held = exec_held,
 	.release = exec_release,
 };
