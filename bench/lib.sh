@@ -118,14 +118,22 @@ b_wait_count() {
 # behind prlimit, which execs) inside the namespace with nsenter (which
 # keeps /sys/fs/cgroup visible, unlike `ip netns exec`), its stderr into
 # LOG; VAR gets the daemon's own pid, stopped at exit. Waits up to
-# B_JITSUD_WAIT seconds (30) for it to answer DNS on 127.0.0.1:53.
+# B_JITSUD_WAIT seconds (30) for its "jitsud ready" line, then checks
+# that it answers DNS on 127.0.0.1:53.
 b_jitsud() {
 	local var=$1 log=$2 pid; shift 2
 	t_bg "$var" nsenter --net=/run/netns/"$T_NS" "$@" 2>"$log"
 	pid=${!var}
-	wait_for "${B_JITSUD_WAIT:-30}" t_in kdig @127.0.0.1 +timeout=1 +retry=0 . SOA ||
+	wait_for "${B_JITSUD_WAIT:-30}" grep -q "jitsud ready" "$log" &&
+	    t_in kdig @127.0.0.1 +timeout=2 +retry=0 . SOA >/dev/null ||
 		{ tail -5 "$log" >&2; b_die "jitsud did not come up (log $log)"; }
 	kill -0 "$pid" 2>/dev/null || { tail -5 "$log" >&2; b_die "jitsud exited"; }
+}
+
+# b_meminfo: "MemAvailable AnonPages Slab PageTables KernelStack" in kB.
+b_meminfo() {
+	awk '{ v[$1] = $2 } END { print v["MemAvailable:"], v["AnonPages:"],
+		v["Slab:"], v["PageTables:"], v["KernelStack:"] }' /proc/meminfo
 }
 
 # b_vmrss_kb PID: resident set of a process in kB.

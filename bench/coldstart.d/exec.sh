@@ -11,7 +11,8 @@
 #   BENCH_IDLE_MS  the services' idle; a sample waits for the stop [200]
 #   BENCH_GAP_MS   pause after the stop (and between floor samples) [50]
 #   BENCH_SCALE    instances for the scale part; 0 skips it [1000]
-#   BENCH_SCALE_N  probe samples at 0 and at SCALE running [20]
+#   BENCH_SCALE_N  probe samples at 0 and at SCALE running [30]
+#   BENCH_WHERE    1: measure where a start's time goes (cgroup attach) [1]
 #   BENCH_NOFILE   jitsud's soft RLIMIT_NOFILE in the scale part (hard
 #                  limit unchanged), a usual default; empty: inherit [1024]
 #   JITSUD         the binary to measure [build/jitsud]
@@ -23,11 +24,12 @@ ROUNDS=${BENCH_ROUNDS:-5}
 IDLE=${BENCH_IDLE_MS:-200}
 GAP=${BENCH_GAP_MS:-50}
 SCALE=${BENCH_SCALE:-1000}
-SCALE_N=${BENCH_SCALE_N:-20}
+SCALE_N=${BENCH_SCALE_N:-30}
 NOFILE=${BENCH_NOFILE-1024}
 JITSUD=${JITSUD:-$T_BUILD/jitsud}
 HELLO=$T_BUILD/uk/hello.unix
 FB=$T_BUILD/bench/firstbyte
+CGA=$T_BUILD/bench/cgattach
 ZONE=example.test
 # Sandbox cgroups and root folders are named after services and are
 # host-wide: a prefix of our own keeps clear of other jitsuds running.
@@ -35,7 +37,7 @@ P=cs$$
 T_P50=5 T_P99=20 T_RESUME=1 T_SCALE=1.5
 
 [ "$(id -u)" -eq 0 ] || b_die "needs root"
-for f in "$JITSUD" "$HELLO" "$FB"; do
+for f in "$JITSUD" "$HELLO" "$FB" "$CGA"; do
 	[ -x "$f" ] || b_die "$f not built (make)"
 done
 command -v kdig >/dev/null || b_die "kdig missing (apt-get install knot-dnsutils)"
@@ -171,6 +173,7 @@ echo "  cold starts in the log: $cold_starts stopped -> starting for $((N + 2)) 
 [ "$resumes" -eq "$N" ] && [ "$r_starts" -eq 1 ] || echo "  WARNING: not every resume sample was a resume"
 
 cp50=$(p50 "$W/cold" 2) cp99=$(p99 "$W/cold" 2)
+cp50_dns=$(p50 "$W/cold" 1)
 rp50=$(p50 "$W/resume" 2) rp99=$(p99 "$W/resume" 2)
 fp50=$(p50 "$W/floor" 1) fp99=$(p99 "$W/floor" 1)
 line="ratios: jitsu/floor p50 $(b_ratio "$cp50" "$fp50")x p99 $(b_ratio "$cp99" "$fp99")x"
@@ -183,6 +186,63 @@ echo "target cold p50 <= $T_P50 ms: $cp50 ms: $(verdict "$cp50" $T_P50)"
 echo "target cold p99 <= $T_P99 ms: $cp99 ms: $(verdict "$cp99" $T_P99)"
 echo "target resume p50 <= $T_RESUME ms: $rp50 ms: $(verdict "$rp50" $T_RESUME)"
 b_stop "$JP1"
+
+# --- where a cold start's time goes ---
+
+# Per sample: the first byte after jitsud saw the exec (the app's own
+# start, its accept and answer, plus the query's way to jitsud).
+paste -d' ' "$W/cold" "$W/jitsud-up" | awk '{ printf "%.3f\n", $2 - $3 }' >"$W/after-exec"
+echo "where the time goes (p50 of the cold starts above):"
+echo "  query -> DNS answer $cp50_dns ms: jitsud answers after the spawn is issued (clone3, cgroup" \
+	"attach, id maps: all in the DNS path)"
+echo "  want -> exec done $(p50 "$W/jitsud-up" 1) ms (jitsud log); exec done -> first byte $(p50 "$W/after-exec" 1) ms" \
+	"(the app's start, accept, answer)"
+
+# The cgroup attach of a start, alone: on v1 (and hybrid) hosts the
+# sandbox writes the new pid to cgroup.procs; the kernel takes the global
+# cgroup_threadgroup_rwsem for writing, which waits for an RCU grace
+# period unless another writer passed within the last one. v2 hosts
+# clone straight into the cgroup (CLONE_INTO_CGROUP) and skip it.
+if [ "${BENCH_WHERE:-1}" = 1 ]; then
+	own() { awk -F: -v c="$1" '$2 == c { print $3 }' /proc/self/cgroup; }
+	v1=/sys/fs/cgroup/memory$(own memory)/$P-cga
+	if [ -e /sys/fs/cgroup/cgroup.controllers ]; then
+		v1= v2=/sys/fs/cgroup$(own "")/$P-cga
+	elif [ -d /sys/fs/cgroup/unified ]; then
+		v2=/sys/fs/cgroup/unified$(own "")/$P-cga
+	else
+		v2=
+	fi
+	[ -d "${v1%/*}" ] || v1=
+	[ -d "${v2%/*}" ] || v2=
+	for d in $v1 $v2; do mkdir -p "$d" && T_CLEANUP+=("rmdir $d"); done
+	echo "  the cgroup attach alone (bench/tools/cgattach.c, 20 each; us):"
+	printf "  %-44s %8s %8s %8s %8s %5s\n" "us" p50 p99 min max n
+	if [ -n "$v1" ]; then
+		"$CGA" write -n 20 -g $((IDLE + GAP)) "$v1" >"$W/cga-v1"
+		"$CGA" write -n 20 -g 0 "$v1" >"$W/cga-v1-warm"
+		row "v1 cgroup.procs write, $((IDLE + GAP)) ms after the last" "$W/cga-v1" 1
+		row "v1 cgroup.procs write, back to back" "$W/cga-v1-warm" 1
+	fi
+	if [ -n "$v2" ]; then
+		"$CGA" clone -n 20 -g $((IDLE + GAP)) "$v2" >"$W/cga-v2"
+		row "v2 clone3(CLONE_INTO_CGROUP)" "$W/cga-v2" 1
+	fi
+	"$CGA" fork -n 20 -g 50 >"$W/cga-fork"
+	row "plain fork, for scale" "$W/cga-fork" 1
+	if [ -n "$v1" ]; then
+		g=$(p50 "$W/cga-v1" 1)
+		if b_ge "$g" 1000; then
+			echo "  => each v1 start waits ~$(awk -v g="$g" 'BEGIN { printf "%.1f", g / 1000 }') ms for an RCU grace" \
+				"period in its first cgroup.procs write, with jitsud's event loop blocked (DNS too)."
+			echo "     Avoided by: cgroup v2 (CLONE_INTO_CGROUP); favordynmods (cgroup mount option or" \
+				"cgroup_favordynmods=1 at boot); or attaching a parked child before the start."
+		else
+			echo "  => no grace-period wait in cgroup.procs writes on this host (favordynmods, or the" \
+				"kernel's per-threadgroup rwsem switched on since boot): v1 starts are as fast as v2."
+		fi
+	fi
+fi
 
 # --- part 2: SCALE instances running ---
 
@@ -202,7 +262,7 @@ PR=${P}p
 LOG2=$W/jitsud-scale.log
 lim=()
 [ -n "$NOFILE" ] && lim=(prlimit --nofile="$NOFILE":"$(ulimit -Hn)")
-mem0=$(awk '/^MemAvailable:/ { print $2 }' /proc/meminfo)
+mem0=$(b_meminfo)
 t0=$(date +%s.%N)
 B_JITSUD_WAIT=120 b_jitsud JP2 "$LOG2" "${lim[@]}" "$JITSUD" -c "$W/scale.conf"
 t1=$(date +%s.%N)
@@ -235,7 +295,7 @@ sleep 1
 pids=$(pgrep -P "$JP2")
 ninst=$(wc -w <<<"$pids")
 rss_all=$(b_vmrss_kb "$JP2")
-mem1=$(awk '/^MemAvailable:/ { print $2 }' /proc/meminfo)
+mem1=$(b_meminfo)
 read -r rss pss anon <<<"$(for p in $pids; do cat /proc/"$p"/smaps_rollup 2>/dev/null; done |
 	awk '/^Rss:/ { r += $2 } /^Pss:/ { p += $2 } /^Anonymous:/ { a += $2 } END { print r + 0, p + 0, a + 0 }')"
 cgmem=0 ncg=0
@@ -250,10 +310,12 @@ echo "  instances found (jitsud's children): $ninst; jitsud: RSS $rss_all kB wit
 	"($rss_idle kB before), $(ls /proc/"$JP2"/fd | wc -l) fds"
 awk -v n="$ninst" -v r="$rss" -v p="$pss" -v a="$anon" -v c="$cgmem" -v nc="$ncg" \
     -v m0="$mem0" -v m1="$mem1" 'BEGIN { if (n == 0) exit
+	split(m0, x); split(m1, y)
 	printf "  per instance: RSS %.0f kB, PSS %.0f kB, anonymous %.0f kB (smaps_rollup);", r / n, p / n, a / n
 	if (nc > 0) printf " memory cgroup %.0f kB;", c / 1024 / nc
-	printf "\n  host MemAvailable fell by %.0f MB = %.0f kB per instance (whole machine: noisy when shared)\n",
-	    (m0 - m1) / 1024, (m0 - m1) / n }'
+	printf "\n  host /proc/meminfo per instance (whole machine, so noisy when shared): MemAvailable -%.0f kB;"
+	printf " AnonPages +%.0f, Slab +%.0f, PageTables +%.0f, KernelStack +%.0f kB\n",
+	    (x[1] - y[1]) / n, (y[2] - x[2]) / n, (y[3] - x[3]) / n, (y[4] - x[4]) / n, (y[5] - x[5]) / n }'
 
 for ((i = 0; i < SCALE_N; i++)); do cold_sample "$PR" "$LOG2" "$W/atN"; done
 printf "  %-44s %8s %8s %8s %8s %5s\n" "ms" p50 p99 min max n
