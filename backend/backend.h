@@ -48,6 +48,7 @@ struct backend_ops {
 
 extern const struct backend_ops backend_none;
 extern const struct backend_ops backend_exec;
+extern const struct backend_ops backend_qemu;
 
 const struct backend_ops *backend_for(enum cfg_backend);
 

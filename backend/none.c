@@ -45,9 +45,11 @@ backend_for(enum cfg_backend b)
 	switch (b) {
 	case BACKEND_EXEC:
 		return &backend_exec;
+	case BACKEND_QEMU:
+		return &backend_qemu;
 	default:
-		/* qemu and libvirt arrive with their issues; until then
-		 * such services are answered as records. */
+		/* libvirt arrives with its issue; until then such services
+		 * are answered as records. */
 		return &backend_none;
 	}
 }

@@ -37,6 +37,8 @@ enum cfg_stop { STOP_DESTROY, STOP_SHUTDOWN, STOP_SUSPEND };
 enum cfg_sandbox { SANDBOX_STRICT, SANDBOX_DEFAULT, SANDBOX_NONE };
 enum cfg_ready { READY_LINE, READY_TCP, READY_EXEC };
 enum cfg_failed_answer { FAILED_SERVFAIL, FAILED_ADDRESS };
+/* qemu: auto = kvm when /dev/kvm opens, else tcg. */
+enum cfg_accel { ACCEL_AUTO, ACCEL_KVM, ACCEL_TCG };
 
 struct cfg_port {
 	uint8_t		 proto;		/* IPPROTO_TCP or IPPROTO_UDP */
@@ -76,6 +78,7 @@ struct cfg_service {
 	enum cfg_failed_answer failed_answer;
 	char		*uri;
 	char		*domain;
+	enum cfg_accel	 accel;
 };
 
 struct cfg_daemon {

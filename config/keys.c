@@ -31,6 +31,7 @@ static const char *const sandbox_words[] = { "strict", "default", "none",
     NULL };
 static const char *const ready_words[] = { "line", "tcp", "exec", NULL };
 static const char *const failed_words[] = { "servfail", "address", NULL };
+static const char *const accel_words[] = { "auto", "kvm", "tcg", NULL };
 
 #define S(f)	offsetof(struct cfg_service, f)
 #define D(f)	offsetof(struct cfg_daemon, f)
@@ -58,6 +59,7 @@ static const struct key service_keys[] = {
 	{ "failed_answer", K_ENUM, S(failed_answer), 0, failed_words, 0 },
 	{ "uri",	K_STR,	S(uri), 0, NULL, 0 },
 	{ "domain",	K_STR,	S(domain), 0, NULL, 0 },
+	{ "accel",	K_ENUM,	S(accel), 0, accel_words, 0 },
 	{ NULL, 0, 0, 0, NULL, 0 }
 };
 

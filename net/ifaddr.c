@@ -20,9 +20,9 @@
  * batch the kernel sends. */
 #define NL_BUF	32768
 
-/* Send one request and wait for its ack; returns 0 or -errno. */
-static int
-rtnl_talk(struct nlmsghdr *nlh)
+/* See net.h. */
+int
+net_rtnl_talk(struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 {
 	char buf[NL_BUF];
 	struct mnl_socket *nl;
@@ -43,15 +43,35 @@ rtnl_talk(struct nlmsghdr *nlh)
 		r = -errno;
 		goto out;
 	}
-	if ((n = mnl_socket_recvfrom(nl, buf, sizeof(buf))) < 0) {
-		r = -errno;
-		goto out;
-	}
-	r = mnl_cb_run(buf, (size_t)n, nlh->nlmsg_seq, portid, NULL, NULL);
+	/* A reply, if any, comes before the ack that ends the exchange. */
+	do {
+		if ((n = mnl_socket_recvfrom(nl, buf, sizeof(buf))) < 0) {
+			r = -errno;
+			goto out;
+		}
+		r = mnl_cb_run(buf, (size_t)n, nlh->nlmsg_seq, portid, cb, data);
+	} while (r > 0);
 	r = r < 0 ? -errno : 0;
 out:
 	mnl_socket_close(nl);
 	return r;
+}
+
+int
+net_link_up(int ifindex)
+{
+	char buf[NL_BUF];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct ifinfomsg *ifi;
+
+	nlh->nlmsg_type = RTM_NEWLINK;
+	nlh->nlmsg_flags = NLM_F_REQUEST;
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = ifindex;
+	ifi->ifi_flags = IFF_UP;
+	ifi->ifi_change = IFF_UP;
+	return net_rtnl_talk(nlh, NULL, NULL);
 }
 
 static int
@@ -74,20 +94,12 @@ dummy_ensure(void)
 		li = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
 		mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "dummy");
 		mnl_attr_nest_end(nlh, li);
-		if ((r = rtnl_talk(nlh)) < 0 && r != -EEXIST)
+		if ((r = net_rtnl_talk(nlh, NULL, NULL)) < 0 && r != -EEXIST)
 			return r;
 		if ((idx = if_nametoindex(NET_DUMMY_IF)) == 0)
 			return -ENODEV;
 	}
-	nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = RTM_NEWLINK;
-	nlh->nlmsg_flags = NLM_F_REQUEST;
-	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
-	ifi->ifi_family = AF_UNSPEC;
-	ifi->ifi_index = (int)idx;
-	ifi->ifi_flags = IFF_UP;
-	ifi->ifi_change = IFF_UP;
-	if ((r = rtnl_talk(nlh)) < 0)
+	if ((r = net_link_up((int)idx)) < 0)
 		return r;
 	return (int)idx;
 }
@@ -117,13 +129,13 @@ addr_msg(const struct cfg_addr *a, int type, int flags, int idx)
 		/* No duplicate address detection: the address must be
 		 * bindable at once, and nobody else is on a dummy link. */
 		mnl_attr_put_u32(nlh, IFA_FLAGS, IFA_F_NODAD);
-	return rtnl_talk(nlh);
+	return net_rtnl_talk(nlh, NULL, NULL);
 }
 
 int
 net_addr_ensure(const struct cfg_addr *a)
 {
-	int idx, r;
+	int idx;
 
 	if (net_addr_is_loopback(a))
 		return 0;
@@ -134,7 +146,14 @@ net_addr_ensure(const struct cfg_addr *a)
 		idx = (int)if_nametoindex("lo");
 	if (idx <= 0)
 		return idx < 0 ? idx : -ENODEV;
-	r = addr_msg(a, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, idx);
+	return net_ifaddr_add(a, idx);
+}
+
+int
+net_ifaddr_add(const struct cfg_addr *a, int ifindex)
+{
+	int r = addr_msg(a, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, ifindex);
+
 	return r == -EEXIST ? 0 : r;
 }
 

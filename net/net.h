@@ -2,7 +2,9 @@
  * net/net.h - the host-side networking jitsud manages for services:
  * listening sockets held for socket activation, the dummy interface that
  * carries non-loopback service addresses, and counting a service's
- * established connections (sock_diag) for the idle rule.
+ * established connections (sock_diag) for the idle rule; for VMs, a tap
+ * per service with its route and neighbour entry, and the frames jitsud
+ * itself looks at or makes on it.
  *
  * All functions return a descriptor or 0 on success and a negative errno
  * on failure; nothing here logs.
@@ -10,7 +12,9 @@
 #ifndef NET_NET_H
 #define NET_NET_H
 
+#include <netinet/in.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "config/config.h"
@@ -28,6 +32,8 @@ bool	net_addr_is_loopback(const struct cfg_addr *);
  * add addr as a /32 or /128 to it (to lo when the kernel has no dummy
  * driver). Idempotent (-EEXIST is success). */
 int	net_addr_ensure(const struct cfg_addr *);
+/* Add addr (a /32 or /128) to the interface; an existing one is fine. */
+int	net_ifaddr_add(const struct cfg_addr *, int ifindex);
 /* Remove an address added by net_addr_ensure; ignores a missing one. */
 int	net_addr_remove(const struct cfg_addr *);
 /*
@@ -41,5 +47,87 @@ int	net_count_established(const struct cfg_addr *, uint16_t port,
 /* Accept and reset (SO_LINGER 0) every connection waiting on a listening
  * socket. Returns how many were reset. Never blocks. */
 int	net_reset_pending(int lfd);
+
+/*
+ * rtnetlink: send one request (NLM_F_ACK is added) and run cb, if not
+ * NULL, over each reply message until the ack. cb has libmnl's mnl_cb_t
+ * type. 0 or -errno (the kernel's answer).
+ */
+struct nlmsghdr;
+int	net_rtnl_talk(struct nlmsghdr *,
+	    int (*cb)(const struct nlmsghdr *, void *), void *data);
+int	net_link_up(int ifindex);
+
+/* --- a VM's tap (net/tap.c) --- */
+
+/*
+ * The host end of a VM's link, made when the service is prepared: a tap
+ * (IFF_TAP | IFF_NO_PI, no vnet header, IPv6 off so the host sends no
+ * chatter), the gateway address on it, up, the guest's address routed to
+ * it as a /32 and a permanent neighbour entry for the guest's MAC (the
+ * host never ARPs). Not persistent: it lives as long as a descriptor
+ * holds it, so the route and neighbour go with the last close and a
+ * crashed jitsud leaves nothing behind. While jitsud holds fd, frames
+ * for the guest queue in it even when no QEMU reads them.
+ */
+struct net_tap {
+	char	 name[16];
+	int	 ifindex;
+	int	 fd;	/* the queue: QEMU's -netdev fd, held by jitsud */
+	int	 pfd;	/* packet socket on it: wake-ups, injection */
+	bool	 watching;
+};
+int	net_tap_open(struct net_tap *, const char *name,
+	    const struct in_addr *gateway, const struct in_addr *guest,
+	    const uint8_t guest_mac[6]);
+void	net_tap_close(struct net_tap *);
+/* On: pfd becomes readable for each wake-up frame (NET_FRAME_WAKE) the
+ * host sends into the tap, without taking it from the queue. Off: pfd
+ * hears nothing and costs the data path nothing. */
+int	net_tap_watch(struct net_tap *, bool on);
+/* Read and discard what the watch saw; returns how many frames. */
+int	net_tap_watch_drain(struct net_tap *);
+/* Frames the host has sent into the tap plus those the guest sent,
+ * for the idle rule. */
+int	net_tap_packets(const struct net_tap *, uint64_t *packets);
+
+/*
+ * Connection holding on a tap. QEMU drops the first frame it reads
+ * before the guest's driver is up, so a sacrificial frame must always
+ * sit at the head of a stopped VM's queue (uk-vm-facts 7.1). Frames can
+ * only be added at the tail, so this takes every queued frame out and
+ * then, per mode: KEEP puts a sacrificial frame (if junk) and the
+ * frames back in order; RESET answers each TCP segment with a reset from
+ * the guest's side, drops the rest, then queues a sacrificial frame (if
+ * junk). Only call with junk when no QEMU reads the tap. Counts in
+ * *wake the wake-up frames it saw and in *resets the resets it sent.
+ */
+enum net_hold { NET_HOLD_KEEP, NET_HOLD_RESET };
+int	net_tap_requeue(struct net_tap *, const uint8_t guest_mac[6],
+	    enum net_hold, bool junk, int *wake, int *resets);
+
+/* --- frames (net/frame.c), pure --- */
+
+#define NET_JUNK_ETHERTYPE	0x88b5	/* IEEE 802 local experimental */
+#define NET_JUNK_LEN		60
+enum net_frame_kind {
+	NET_FRAME_OTHER,
+	NET_FRAME_WAKE,		/* IPv4 UDP, or a TCP SYN without ACK */
+	NET_FRAME_JUNK,		/* a sacrificial frame of ours */
+};
+enum net_frame_kind net_frame_kind(const uint8_t *frame, size_t len);
+/* A sacrificial frame to dst; returns its length, 0 if cap is short. */
+size_t	net_frame_junk(uint8_t *frame, size_t cap, const uint8_t dst[6]);
+/* The reset a closed port answers to the IPv4 TCP segment in frame
+ * (RFC 9293 3.10.7.1), sent back from where it went: Ethernet and IP
+ * addresses and ports swapped. Returns its length, or 0 when the frame
+ * gets none (not IPv4 TCP, a reset itself, malformed, cap short). */
+size_t	net_frame_tcp_reset(const uint8_t *frame, size_t len, uint8_t *out,
+	    size_t cap);
+/* The classic BPF program accepting exactly the outgoing frames
+ * net_frame_kind calls NET_FRAME_WAKE (on well-formed frames). Returns
+ * its length or -ENOSPC. */
+struct sock_filter;
+int	net_frame_wake_filter(struct sock_filter *, int max);
 
 #endif

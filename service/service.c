@@ -522,6 +522,7 @@ same_instance(const struct cfg_service *a, const struct cfg_service *b)
 	    memcmp(a->addrs, b->addrs, sizeof(a->addrs[0]) * (size_t)a->naddrs) == 0 &&
 	    a->memory == b->memory && a->pids == b->pids && a->cpu == b->cpu &&
 	    a->sandbox == b->sandbox && a->cpus == b->cpus &&
+	    a->accel == b->accel &&
 	    str_same(a->cmdline, b->cmdline) && str_same(a->initrd, b->initrd) &&
 	    str_same(a->uri, b->uri) && str_same(a->domain, b->domain);
 }
