@@ -42,6 +42,9 @@ struct backend_ops {
 	long	(*pid)(struct service *);
 	/* Memory used by the instance in bytes, or 0 if unknown. */
 	unsigned long long (*memory)(struct service *);
+	/* Optional: connections waiting in the held sockets' backlogs (not
+	 * yet accepted by an instance), or a negative errno. Metrics only. */
+	long	(*held)(struct service *);
 	/* The service is removed or jitsud exits: free everything. */
 	void	(*release)(struct service *);
 };

@@ -138,6 +138,13 @@ daemon_apply(struct daemon *d, struct config *c)
 		dns_db_free(db);
 		return -1;
 	}
+	if (d->metrics != NULL &&
+	    metrics_server_listen(d->metrics, &c->d.metrics, why,
+	    sizeof(why)) < 0) {
+		log_warnx("%s", why);
+		dns_db_free(db);
+		return -1;
+	}
 	if (svc_manager_apply(d->svcs, c, db, why, sizeof(why)) < 0) {
 		log_warnx("services: %s", why);
 		dns_db_free(db);

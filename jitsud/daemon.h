@@ -6,6 +6,7 @@
 #define JITSUD_DAEMON_H
 
 #include "config/config.h"
+#include "control/metrics_http.h"
 #include "control/server.h"
 #include "core/loop.h"
 #include "dns/db.h"
@@ -17,6 +18,7 @@ struct daemon {
 	struct dns_server	*dns;
 	struct svc_manager	*svcs;
 	struct ctl_server	*ctl;
+	struct metrics_server	*metrics;
 	struct config		*cfg;
 	struct dns_db		*db;
 	uint32_t		 serial;

@@ -147,6 +147,8 @@ main(int argc, char **argv)
 		fatal("services");
 	if ((d.ctl = ctl_server_new(d.loop, d.svcs, daemon_reload, &d)) == NULL)
 		fatal("control socket");
+	if ((d.metrics = metrics_server_new(d.loop, d.dns, d.svcs)) == NULL)
+		fatal("metrics");
 	if (daemon_apply(&d, c) < 0) {
 		config_free(c);
 		return 1;
@@ -167,6 +169,7 @@ main(int argc, char **argv)
 	 * jitsud: stop them all. */
 	svc_manager_free(d.svcs);
 	ctl_server_free(d.ctl);
+	metrics_server_free(d.metrics);
 	dns_server_free(d.dns);
 	dns_db_free(d.db);
 	config_free(d.cfg);

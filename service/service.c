@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "control/metrics.h"
 #include "core/log.h"
 #include "service/service.h"
 
@@ -87,6 +88,7 @@ set_state(struct service *s, enum svc_state to, const char *why)
 		if (from == SVC_STARTING) {
 			s->phase[PH_RUNNING] = now;
 			s->last_boot_ns = now - s->phase[PH_WANTED];
+			metrics_observe_boot(s->ops->name, s->last_boot_ns);
 			s->failures = 0;
 			log_info("service %s: up %.1f ms after it was wanted "
 			    "(queued %.1f ms, booting %.1f ms)", s->name,
