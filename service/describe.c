@@ -85,7 +85,7 @@ svc_describe(struct service *s, char *rec, size_t cap, size_t *len, bool full)
 			    "phase_running_to_first_conn_ms", "%.3f",
 			    ms(s->phase[PH_FIRST_CONN] - s->phase[PH_RUNNING]));
 	}
-	if (s->reason[0])
+	if (s->reason != NULL)
 		r |= ctl_rec_add(rec, cap, len, "last_failure", "%s", s->reason);
 	if (s->log != NULL) {
 		unsigned first = s->log->next > SVC_LOG_LINES ?

@@ -230,7 +230,10 @@ do_fail(struct service *s, const char *reason)
 	shift = s->failures - 1 < 6 ? s->failures - 1 : 6;
 	back = (m->lim.backoff_ms << shift) * NSEC_PER_MSEC;
 	s->backoff_until = now_ns(s) + back;
-	snprintf(s->reason, sizeof(s->reason), "%s", reason);
+	/* On the heap: most services never fail, and every byte of a
+	 * registered service counts at 10,000 of them. */
+	free(s->reason);
+	s->reason = strdup(reason);
 	set_state(s, SVC_FAILED, reason);
 	log_warnx("service %s: failed: %s; next try in %llu ms at the earliest",
 	    s->name, reason, (unsigned long long)(back / NSEC_PER_MSEC));
@@ -544,6 +547,7 @@ svc_release(struct service *s)
 	if (s->prepared && s->ops->release != NULL)
 		s->ops->release(s);
 	free(s->log);
+	free(s->reason);
 	free(s);
 }
 

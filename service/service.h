@@ -59,7 +59,7 @@ struct service {
 	bool			 queued;
 	struct service		*qnext;
 	struct timer		 idle_timer, boot_timer;
-	char			 reason[200];	/* why it last failed */
+	char			*reason;	/* why it last failed, or NULL */
 	const struct backend_ops *ops;
 	void			*bk;		/* backend state */
 	struct svc_logring	*log;		/* last lines, made on first */
