@@ -107,8 +107,8 @@ lint(const char *text, char *why, size_t len)
 		}
 		if (strcmp(base, fam) != 0)
 			return why;
-		if (strcmp(type, "counter") == 0 &&
-		    strcmp(name + strlen(name) - 6, "_total") != 0)
+		if (strcmp(type, "counter") == 0 && (strlen(name) < 6 ||
+		    strcmp(name + strlen(name) - 6, "_total") != 0))
 			return why;
 		if (*q == '{') {
 			/* label="value" pairs, values escaped */
