@@ -203,7 +203,8 @@ render_dns(struct sbuf *b, const struct dns_counters *d)
 	sample(b, "jitsu_dns_forward_timeouts_total", NULL, NULL,
 	    d->forward_timeouts);
 	family(b, "jitsu_dns_forward_refused_total", "counter",
-	    "Queries not forwarded because too many were in flight.");
+	    "Queries not forwarded (forward_max in flight, or too large): "
+	    "SERVFAIL.");
 	sample(b, "jitsu_dns_forward_refused_total", NULL, NULL,
 	    d->forward_refused);
 	family(b, "jitsu_dns_tcp_connections_total", "counter",
