@@ -45,6 +45,15 @@ struct backend_ops {
 	/* Optional: connections waiting in the held sockets' backlogs (not
 	 * yet accepted by an instance), or a negative errno. Metrics only. */
 	long	(*held)(struct service *);
+	/* Re-adoption (service/persist.h). record: append the lines that
+	 * identify the running instance. adopt: instead of prepare, take
+	 * over the instance a record describes: verify its identity, take
+	 * its held sockets back from it, and return 1 (it runs) or 2 (it is
+	 * frozen); 0 if there is nothing alive to adopt (prepare follows);
+	 * with keep false, end a verified instance instead and return 0. */
+	int	(*record)(struct service *, char *rec, size_t cap, size_t *len);
+	int	(*adopt)(struct service *, const char *rec, size_t len, bool keep,
+		    char *why, size_t whylen);
 	/* The service is removed or jitsud exits: free everything. */
 	void	(*release)(struct service *);
 };
@@ -54,5 +63,8 @@ extern const struct backend_ops backend_exec;
 extern const struct backend_ops backend_qemu;
 
 const struct backend_ops *backend_for(enum cfg_backend);
+/* At exit, after every service is released: the exec backend's shared
+ * sandbox state and its run folder. */
+void	backend_exec_shutdown(void);
 
 #endif

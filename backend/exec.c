@@ -12,7 +12,9 @@
  * stderr come to jitsud's log, one line at a time, with its name.
  */
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <netinet/tcp.h>
 #include <signal.h>
 #include <stdio.h>
@@ -27,6 +29,9 @@
 #include "core/log.h"
 #include "net/net.h"
 #include "sandbox/sandbox.h"
+#include "control/proto.h"
+#include "sandbox/files.h"
+#include "service/persist.h"
 #include "service/service.h"
 
 #define EXEC_BACKLOG	1024
@@ -51,9 +56,12 @@ struct exec_svc {
 	size_t		 linelen;
 	bool		 killed;	/* we sent the fatal signal */
 	struct timer	 grace;
+	char		*old_root;	/* adopted: the root folder the
+					   earlier jitsud made for it */
 };
 
 static void grace_expired(struct loop *, struct timer *, void *);
+static void exec_free(struct service *, struct exec_svc *);
 
 static struct exec_svc *
 X(struct service *s)
@@ -216,17 +224,87 @@ close_fds(struct exec_svc *x)
  * namespace, compiled seccomp filters. Made at the first exec service. */
 static struct sandbox_host host;
 static bool host_ready;
+static char rundir[128];
+static struct timer gc_timer;
+static struct loop *gc_loop;
+/* Root folders of adopted instances: the garbage collection below must
+ * leave them alone. */
+static char **adopted_roots;
+static int nadopted_roots;
+
+static bool
+pid_alive(long pid)
+{
+	return kill((pid_t)pid, 0) == 0 || errno == EPERM;
+}
+
+static bool
+root_adopted(const char *path)
+{
+	for (int i = 0; i < nadopted_roots; i++)
+		if (strcmp(adopted_roots[i], path) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Folders of jitsuds that died without cleaning up: every root in them
+ * that no adopted instance uses goes. Runs once, from the first turn of
+ * the loop, so every service has had its chance to adopt by then.
+ */
+static void
+gc_rundirs(struct loop *l, struct timer *t, void *arg)
+{
+	char path[512], sub[1024];
+	struct dirent *d, *e;
+	DIR *top, *dir;
+	char *end;
+	long pid;
+
+	(void)l;
+	(void)t;
+	(void)arg;
+	if ((top = opendir(SANDBOX_RUNDIR)) == NULL)
+		return;
+	while ((d = readdir(top)) != NULL) {
+		pid = strtol(d->d_name, &end, 10);
+		if (*end != '\0' || pid <= 0 || pid == (long)getpid() ||
+		    pid_alive(pid))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", SANDBOX_RUNDIR, d->d_name);
+		if ((dir = opendir(path)) == NULL)
+			continue;
+		while ((e = readdir(dir)) != NULL) {
+			if (e->d_name[0] == '.')
+				continue;
+			snprintf(sub, sizeof(sub), "%s/%s", path, e->d_name);
+			if (!root_adopted(sub))
+				rm_tree(sub);
+		}
+		closedir(dir);
+		rmdir(path);	/* fails while an adopted root is inside */
+	}
+	closedir(top);
+}
 
 static int
-host_get(char *why, size_t whylen)
+host_get(struct loop *l, char *why, size_t whylen)
 {
 	if (host_ready)
 		return 0;
-	struct sandbox_host_conf conf = { .rundir = NULL };
+	struct sandbox_host_conf conf = { .rundir = rundir };
 
+	/* Roots go in a folder of this jitsud's own: a restarted jitsud
+	 * must not remake the root of an instance it adopts (unlinking a
+	 * mount point in another mount namespace detaches that mount). */
+	snprintf(rundir, sizeof(rundir), "%s/%ld", SANDBOX_RUNDIR,
+	    (long)getpid());
 	if (sandbox_host_init(&host, &conf, why, whylen) < 0)
 		return -1;
 	host_ready = true;
+	timer_init(&gc_timer, gc_rundirs, NULL);
+	gc_loop = l;
+	loop_timer_add(l, &gc_timer, 0);
 	return 0;
 }
 
@@ -251,7 +329,7 @@ sandbox_setup(struct service *s, struct exec_svc *x, char *why, size_t whylen)
 	char *save, *w;
 	int n = 0, r;
 
-	if (host_get(why, whylen) < 0)
+	if (host_get(svc_loop(s), why, whylen) < 0)
 		return -EPERM;
 	memset(&spec, 0, sizeof(spec));
 	if (c->args != NULL) {
@@ -286,6 +364,22 @@ instance_gone(struct exec_svc *x)
 {
 	struct loop *l = svc_loop(x->svc);
 
+	if (x->old_root != NULL) {
+		char *parent = strdup(x->old_root), *slash;
+
+		rm_tree(x->old_root);
+		for (int i = 0; i < nadopted_roots; i++)
+			if (adopted_roots[i] == x->old_root)
+				adopted_roots[i] = adopted_roots[--nadopted_roots];
+		free(x->old_root);
+		x->old_root = NULL;
+		/* the dead jitsud's folder goes with its last root */
+		if (parent != NULL && (slash = strrchr(parent, '/')) != NULL) {
+			*slash = '\0';
+			rmdir(parent);
+		}
+		free(parent);
+	}
 	loop_timer_del(l, &x->grace);
 	if (x->statusfd != -1) {
 		loop_del(l, x->statusfd);
@@ -459,16 +553,62 @@ exec_release(struct service *s)
 	instance_gone(x);
 	if (x->sb_ready)
 		sandbox_release(&x->sb);	/* kills and reaps */
-	close_fds(x);
 	for (int i = 0; i < c->naddrs; i++)
 		net_addr_remove(&c->addrs[i]);
 	log_close(x);
 	free(x->line);
+	exec_free(s, x);
+}
+
+static void
+exec_free(struct service *s, struct exec_svc *x)
+{
+	close_fds(x);
+	free(x->argbuf);
 	free(x->fds);
 	free(x->fdnames);
-	free(x->argbuf);
+	free(x->old_root);
 	free(x);
 	s->bk = NULL;
+}
+
+/* The per-service state, with room for addresses x ports sockets and
+ * their LISTEN_FDNAMES ("tcp-80:tcp-443"). */
+static struct exec_svc *
+exec_new(struct service *s, char *why, size_t whylen)
+{
+	const struct cfg_service *c = s->cfg;
+	struct exec_svc *x;
+	int i, j, n = c->naddrs * c->nports;
+	size_t off = 0, namecap = (size_t)n * 12 + 1;
+
+	if (n > EXEC_MAX_FDS) {
+		snprintf(why, whylen, "too many sockets (%d addresses x %d ports)",
+		    c->naddrs, c->nports);
+		return NULL;
+	}
+	if ((x = calloc(1, sizeof(*x))) == NULL ||
+	    (x->fds = calloc((size_t)n + 1, sizeof(int))) == NULL ||
+	    (x->fdnames = calloc(1, namecap)) == NULL) {
+		if (x != NULL)
+			free(x->fds);
+		free(x);
+		snprintf(why, whylen, "out of memory");
+		return NULL;
+	}
+	x->svc = s;
+	x->statusfd = x->pidfd = x->logfd = -1;
+	timer_init(&x->grace, grace_expired, x);
+	s->bk = x;
+	/* LISTEN_FDNAMES: proto-port, so an app can tell its sockets
+	 * apart without getsockname. */
+	for (i = 0; i < c->naddrs; i++)
+		for (j = 0; j < c->nports; j++)
+			off += (size_t)snprintf(x->fdnames + off, namecap - off,
+			    "%s%s-%u", off ? ":" : "",
+			    c->ports[j].proto == IPPROTO_UDP ? "udp" : "tcp",
+			    c->ports[j].port);
+	return x;
 }
 
 static int
@@ -477,29 +617,10 @@ exec_prepare(struct service *s, char *why, size_t whylen)
 	const struct cfg_service *c = s->cfg;
 	struct exec_svc *x;
 	char a[64];
-	int i, j, fd, r, n = c->naddrs * c->nports;
-	size_t off = 0, namecap = (size_t)n * 12 + 1;
+	int i, j, fd, r;
 
-	if ((x = calloc(1, sizeof(*x))) == NULL) {
-		snprintf(why, whylen, "out of memory");
+	if ((x = exec_new(s, why, whylen)) == NULL)
 		return -ENOMEM;
-	}
-	x->svc = s;
-	x->statusfd = x->pidfd = x->logfd = -1;
-	timer_init(&x->grace, grace_expired, x);
-	s->bk = x;
-	if (n > EXEC_MAX_FDS) {
-		snprintf(why, whylen, "too many sockets (%d addresses x %d ports)",
-		    c->naddrs, c->nports);
-		r = -E2BIG;
-		goto fail;
-	}
-	if ((x->fds = calloc((size_t)n + 1, sizeof(int))) == NULL ||
-	    (x->fdnames = calloc(1, namecap)) == NULL) {
-		snprintf(why, whylen, "out of memory");
-		r = -ENOMEM;
-		goto fail;
-	}
 	for (i = 0; i < c->naddrs; i++) {
 		cfg_addr_format(&c->addrs[i], a, sizeof(a));
 		if ((r = net_addr_ensure(&c->addrs[i])) < 0) {
@@ -517,25 +638,206 @@ exec_prepare(struct service *s, char *why, size_t whylen)
 				goto fail;
 			}
 			x->fds[x->nfds++] = fd;
-			/* LISTEN_FDNAMES: proto-port, so an app can tell
-			 * its sockets apart without getsockname. */
-			off += (size_t)snprintf(x->fdnames + off,
-			    namecap - off, "%s%s-%u", off ? ":" : "",
-			    c->ports[j].proto == IPPROTO_UDP ? "udp" : "tcp",
-			    c->ports[j].port);
 		}
 	}
 	if ((r = sandbox_setup(s, x, why, whylen)) < 0)
 		goto fail;
 	return 0;
 fail:
-	close_fds(x);
-	free(x->argbuf);
-	free(x->fds);
-	free(x->fdnames);
-	free(x);
-	s->bk = NULL;
+	exec_free(s, x);
 	return r;
+}
+
+/* --- re-adoption --- */
+
+/* Field 22 of /proc/PID/stat: when the process started, in clock ticks
+ * since boot. With the pid it names one process for the host's uptime. */
+static unsigned long long
+proc_starttime(pid_t pid)
+{
+	char path[64], buf[1024], *p;
+	unsigned long long st = 0;
+	ssize_t n;
+	int fd, i;
+
+	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	/* the command name may hold spaces and ')': skip to the last ')' */
+	if ((p = strrchr(buf, ')')) == NULL)
+		return 0;
+	for (i = 2; i < 22 && p != NULL; i++)
+		p = strchr(p + 1, ' ');
+	if (p != NULL)
+		st = strtoull(p + 1, NULL, 10);
+	return st;
+}
+
+static int
+exec_record(struct service *s, char *rec, size_t cap, size_t *len)
+{
+	struct exec_svc *x = X(s);
+	int r = 0;
+
+	if (x == NULL || x->pidfd == -1)
+		return -ESRCH;
+	r |= ctl_rec_add(rec, cap, len, "pid", "%ld", (long)x->sb.pid);
+	r |= ctl_rec_add(rec, cap, len, "starttime", "%llu",
+	    proc_starttime(x->sb.pid));
+	r |= ctl_rec_add(rec, cap, len, "sockets", "%d", x->nfds);
+	r |= ctl_rec_add(rec, cap, len, "root", "%s",
+	    x->old_root ? x->old_root : x->sb.root.dir);
+	return r ? -ENOSPC : 0;
+}
+
+/* True if fd is the socket jitsud would have made for addr:port. */
+static bool
+socket_is(int fd, const struct cfg_addr *a, const struct cfg_port *p)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	int type = 0, listening = 0;
+	socklen_t il = sizeof(int);
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &sl) == -1 ||
+	    getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &il) == -1 ||
+	    ss.ss_family != a->family)
+		return false;
+	if (p->proto == IPPROTO_TCP && (type != SOCK_STREAM ||
+	    getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &il) == -1 ||
+	    !listening))
+		return false;
+	if (p->proto == IPPROTO_UDP && type != SOCK_DGRAM)
+		return false;
+	if (a->family == AF_INET) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+		return sin->sin_addr.s_addr == a->a.v4.s_addr &&
+		    ntohs(sin->sin_port) == p->port;
+	}
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+	return memcmp(&sin6->sin6_addr, &a->a.v6, 16) == 0 &&
+	    ntohs(sin6->sin6_port) == p->port;
+}
+
+/* End an instance we have verified is ours, and wait (briefly) until it
+ * is gone, so that its sockets are free to bind again. */
+static void
+end_instance(int pidfd)
+{
+	struct pollfd pf = { .fd = pidfd, .events = POLLIN };
+
+	syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+	poll(&pf, 1, 1000);
+}
+
+static int
+exec_adopt(struct service *s, const char *rec, size_t len, bool keep,
+    char *why, size_t whylen)
+{
+	const struct cfg_service *c = s->cfg;
+	struct exec_svc *x;
+	char v[4096];
+	unsigned long long st;
+	pid_t pid;
+	int pidfd, i, j, k = 0, fd, r, n = c->naddrs * c->nports;
+
+	if (!svc_record_get(rec, len, "pid", v, sizeof(v)) ||
+	    (pid = (pid_t)strtol(v, NULL, 10)) <= 1)
+		return 0;
+	svc_record_get(rec, len, "starttime", v, sizeof(v));
+	st = strtoull(v, NULL, 10);
+	/* pid + start time: a pid reused by another process since is not
+	 * ours, whatever it is. */
+	if (st == 0 || proc_starttime(pid) != st) {
+		snprintf(why, whylen, "pid %ld is gone", (long)pid);
+		return 0;
+	}
+	if ((pidfd = (int)syscall(SYS_pidfd_open, pid, 0)) == -1) {
+		snprintf(why, whylen, "pidfd_open %ld: %s", (long)pid,
+		    strerror(errno));
+		return 0;
+	}
+	svc_record_get(rec, len, "sockets", v, sizeof(v));
+	if (!keep || atoi(v) != n) {
+		end_instance(pidfd);
+		close(pidfd);
+		snprintf(why, whylen, "the configuration changed: ended pid %ld",
+		    (long)pid);
+		return 0;
+	}
+	if ((x = exec_new(s, why, whylen)) == NULL) {
+		close(pidfd);
+		return 0;
+	}
+	/* Its listening sockets are at 3.. (LISTEN_FDS): take copies of
+	 * them back, so connections keep queueing in the same sockets. */
+	for (i = 0; i < c->naddrs; i++)
+		for (j = 0; j < c->nports; j++, k++) {
+			fd = (int)syscall(SYS_pidfd_getfd, pidfd, 3 + k, 0);
+			if (fd == -1 || !socket_is(fd, &c->addrs[i], &c->ports[j])) {
+				if (fd != -1)
+					close(fd);
+				snprintf(why, whylen, "pid %ld does not hold the "
+				    "service's sockets: ended it", (long)pid);
+				goto fail;
+			}
+			fcntl(fd, F_SETFD, FD_CLOEXEC);
+			x->fds[x->nfds++] = fd;
+		}
+	if ((r = sandbox_setup(s, x, why, whylen)) < 0)
+		goto fail;
+	x->sb.pid = pid;
+	x->sb.pidfd = pidfd;
+	x->sb.statusfd = -1;
+	x->pidfd = pidfd;
+	if (svc_record_get(rec, len, "root", v, sizeof(v)) && v[0] == '/' &&
+	    (x->old_root = strdup(v)) != NULL) {
+		char **nr = realloc(adopted_roots, (size_t)(nadopted_roots + 1) *
+		    sizeof(*nr));
+		if (nr != NULL) {
+			adopted_roots = nr;
+			adopted_roots[nadopted_roots++] = x->old_root;
+		}
+	}
+	if (loop_add(svc_loop(s), pidfd, EPOLLIN, pidfd_readable, x) < 0) {
+		snprintf(why, whylen, "event loop: %s", strerror(errno));
+		x->pidfd = -1;
+		x->sb.pid = 0;
+		x->sb.pidfd = -1;
+		goto fail;
+	}
+	/* Its output went to a pipe that died with the old jitsud: lines
+	 * it prints now are lost (uk apps ignore the SIGPIPE). */
+	snprintf(why, whylen, "adopted pid %ld", (long)pid);
+	return sandbox_frozen(&x->sb) == 1 ? 2 : 1;
+fail:
+	end_instance(pidfd);
+	close(pidfd);
+	if (x->sb_ready)
+		sandbox_release(&x->sb);
+	exec_free(s, x);
+	return 0;
+}
+
+void
+backend_exec_shutdown(void)
+{
+	if (!host_ready)
+		return;
+	loop_timer_del(gc_loop, &gc_timer);
+	sandbox_host_fini(&host);
+	/* Empty once every service was released: then this jitsud leaves
+	 * nothing behind. Roots of instances a crash left running stay. */
+	rmdir(rundir);
+	free(adopted_roots);
+	adopted_roots = NULL;
+	nadopted_roots = 0;
+	host_ready = false;
 }
 
 const struct backend_ops backend_exec = {
@@ -549,6 +851,8 @@ const struct backend_ops backend_exec = {
 	.connections = exec_connections,
 	.watch = exec_watch,
 	.pid = exec_pid,
+	.record = exec_record,
+	.adopt = exec_adopt,
 	.memory = exec_memory,
 	.held = exec_held,
 	.release = exec_release,

@@ -168,6 +168,7 @@ main(int argc, char **argv)
 	/* Until instances are recorded for re-adoption, none may outlive
 	 * jitsud: stop them all. */
 	svc_manager_free(d.svcs);
+	backend_exec_shutdown();
 	ctl_server_free(d.ctl);
 	metrics_server_free(d.metrics);
 	dns_server_free(d.dns);

@@ -9,7 +9,9 @@
 #include <string.h>
 
 #include "control/metrics.h"
+#include "control/proto.h"
 #include "core/log.h"
+#include "service/persist.h"
 #include "service/service.h"
 
 struct svc_manager {
@@ -22,6 +24,7 @@ struct svc_manager {
 	struct service		*qhead, *qtail;
 	uint32_t		 qlen;
 	struct svc_counters	 ctr;
+	char			*statedir;	/* instance records, or NULL */
 };
 
 static void dispatch(struct service *, enum svc_event);
@@ -52,6 +55,38 @@ static bool
 watches_held(enum svc_state st)
 {
 	return st == SVC_STOPPED || st == SVC_SUSPENDED || st == SVC_FAILED;
+}
+
+/* Keep the instance record in step with the state: present while an
+ * instance exists (running, suspended, stopping), gone otherwise. */
+static void
+persist(struct service *s)
+{
+	struct svc_manager *m = s->mgr;
+	char rec[SVC_RECORD_MAX];
+	size_t len = 0;
+	int r = 0;
+
+	if (m->statedir == NULL || s->ops->record == NULL)
+		return;
+	if (!has_instance(s->state) || s->state == SVC_STARTING) {
+		if (!has_instance(s->state))
+			r = svc_record_write(m->statedir, s->name, NULL, 0);
+	} else if (s->state == SVC_RUNNING || s->state == SVC_SUSPENDED) {
+		r |= ctl_rec_add(rec, sizeof(rec), &len, "version", "1");
+		r |= ctl_rec_add(rec, sizeof(rec), &len, "backend", "%s",
+		    s->ops->name);
+		r |= ctl_rec_add(rec, sizeof(rec), &len, "shape", "%016llx",
+		    (unsigned long long)svc_shape_hash(s->cfg));
+		r |= ctl_rec_add(rec, sizeof(rec), &len, "state", "%s",
+		    svc_state_name(s->state));
+		r |= s->ops->record(s, rec, sizeof(rec), &len);
+		if (r == 0)
+			r = svc_record_write(m->statedir, s->name, rec, len);
+	}
+	if (r < 0)
+		log_warnx("service %s: cannot record the instance in %s: %s",
+		    s->name, m->statedir, strerror(-r));
 }
 
 /*
@@ -106,6 +141,7 @@ set_state(struct service *s, enum svc_state to, const char *why)
 		    DNS_SVC_SERVFAIL : DNS_SVC_OK);
 	if (watches_held(from) != watches_held(to) && s->ops->watch != NULL)
 		s->ops->watch(s, watches_held(to));
+	persist(s);
 }
 
 /* --- the start queue --- */
@@ -173,6 +209,46 @@ pump_queue(struct svc_manager *m)
 
 static void do_fail(struct service *, const char *);
 
+/*
+ * An instance recorded by an earlier jitsud: adopt it if its record still
+ * matches the service (backend, shape) and the backend verifies it is
+ * the same live process; end it if it is ours but no longer fits.
+ * Returns 1 when adopted.
+ */
+static int
+adopt(struct service *s)
+{
+	struct svc_manager *m = s->mgr;
+	char rec[SVC_RECORD_MAX], v[64], shape[32], why[256] = "";
+	int n, r;
+	bool fits;
+
+	if (m->statedir == NULL || s->ops->adopt == NULL)
+		return 0;
+	if ((n = svc_record_read(m->statedir, s->name, rec, sizeof(rec))) <= 0)
+		return 0;
+	snprintf(shape, sizeof(shape), "%016llx",
+	    (unsigned long long)svc_shape_hash(s->cfg));
+	fits = svc_record_get(rec, (size_t)n, "version", v, sizeof(v)) &&
+	    strcmp(v, "1") == 0 &&
+	    svc_record_get(rec, (size_t)n, "backend", v, sizeof(v)) &&
+	    strcmp(v, s->ops->name) == 0 &&
+	    svc_record_get(rec, (size_t)n, "shape", v, sizeof(v)) &&
+	    strcmp(v, shape) == 0;
+	r = s->ops->adopt(s, rec, (size_t)n, fits, why, sizeof(why));
+	if (r <= 0) {
+		if (why[0])
+			log_info("service %s: not adopted: %s", s->name, why);
+		svc_record_write(m->statedir, s->name, NULL, 0);
+		return 0;
+	}
+	s->prepared = true;
+	s->nstarts++;
+	set_state(s, r == 2 ? SVC_SUSPENDED : SVC_RUNNING, why[0] ? why :
+	    "adopted");
+	return 1;
+}
+
 /* Config-load work for the backend; retried at each start until it
  * succeeds, so an image that appears later is picked up. */
 static int
@@ -180,6 +256,8 @@ prepare(struct service *s)
 {
 	char why[256] = "";
 
+	if (!s->prepared && adopt(s))
+		return 0;
 	if (s->prepared || s->ops->prepare == NULL) {
 		s->prepared = true;
 		return 0;
@@ -546,6 +624,7 @@ svc_release(struct service *s)
 	s->queued = false;
 	if (s->prepared && s->ops->release != NULL)
 		s->ops->release(s);
+	svc_record_write(m->statedir, s->name, NULL, 0);
 	free(s->log);
 	free(s->reason);
 	free(s);
@@ -584,6 +663,8 @@ svc_manager_apply(struct svc_manager *m, const struct config *cfg,
 	m->lim.max_running = cfg->d.max_running ? cfg->d.max_running : 1;
 	m->lim.start_queue = cfg->d.start_queue;
 	m->lim.backoff_ms = cfg->d.backoff_ms;
+	free(m->statedir);
+	m->statedir = cfg->d.state ? strdup(cfg->d.state) : NULL;
 	nsv = calloc((size_t)cfg->nsvcs + 1, sizeof(*nsv));
 	kept = calloc((size_t)m->n + 1, sizeof(*kept));
 	if (nsv == NULL || kept == NULL) {
@@ -649,5 +730,6 @@ svc_manager_free(struct svc_manager *m)
 	if (m == NULL)
 		return;
 	svc_manager_shutdown(m);
+	free(m->statedir);
 	free(m);
 }

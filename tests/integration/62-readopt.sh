@@ -1,0 +1,123 @@
+#!/bin/bash
+# Re-adoption: jitsud is killed with SIGKILL and restarted, three times in
+# a row, while clients keep connecting to the running services. The
+# unikernels keep running and are adopted (same pids, nothing started
+# twice), no connection fails, stopped services can still be summoned,
+# and a clean stop at the end leaves nothing behind.
+. "$(dirname "$0")/../lib/lib.sh"
+t_tmpdir
+t_netns
+J=$T_BUILD/jitsud
+C=$T_BUILD/jitsuctl
+SOCK=$T_TMP/ctl.sock
+
+cat >"$T_TMP/j.conf" <<CONF
+[jitsud]
+dns = 127.0.0.1:53
+zone = example.test
+control = $SOCK
+state = $T_TMP/state
+
+[service a]
+dns = a.example.test
+address = 127.77.4.1
+image = $T_BUILD/uk/hello.unix
+ports = tcp:80
+idle = 0
+
+[service b]
+dns = b.example.test
+address = 127.77.4.2
+image = $T_BUILD/uk/hello.unix
+ports = tcp:80
+idle = 0
+stop = suspend
+
+[service c]
+dns = c.example.test
+address = 127.77.4.3
+image = $T_BUILD/uk/hello.unix
+ports = tcp:80
+CONF
+ctl() { "$C" -s "$SOCK" "$@"; }
+field() { ctl status "$1" 2>/dev/null | awk -v k="$2" '$1 == k {print $2}'; }
+start_jitsud() {
+	rm -f "$SOCK"
+	t_bg JPID t_in "$J" -c "$T_TMP/j.conf"
+	wait_for 5 test -S "$SOCK"
+}
+start_jitsud 2>>"$T_TMP/log"
+t_in curl -s -m 5 http://127.77.4.1/ >/dev/null
+t_in curl -s -m 5 http://127.77.4.2/ >/dev/null
+pa=$(field a pid); pb=$(field b pid)
+check "a and b running" test -n "$pa" -a -n "$pb" -a "$pa" != 0 -a "$pb" != 0
+check "instances recorded" test -s "$T_TMP/state/a.instance" -a -s "$T_TMP/state/b.instance"
+
+# Clients throughout: one request every 20 ms to a or b for ~6 s.
+(
+	fails=0 n=0
+	end=$((SECONDS + 6))
+	while [ $SECONDS -lt $end ]; do
+		for a in 127.77.4.1 127.77.4.2; do
+			n=$((n + 1))
+			nsenter --net=/run/netns/"$T_NS" curl -s -m 3 "http://$a/" | grep -q hello ||
+			    fails=$((fails + 1))
+		done
+		sleep 0.02
+	done
+	echo "$n $fails" >"$T_TMP/clients"
+) &
+CLIENTS=$!
+
+for round in 1 2 3; do
+	sleep 1
+	kill -9 "$JPID"
+	wait "$JPID" 2>/dev/null
+	sleep 0.2
+	start_jitsud 2>>"$T_TMP/log"
+	check "round $round: a adopted, same pid" test "$(field a pid)" = "$pa" -a "$(field a state)" = running
+	check "round $round: b adopted, same pid" test "$(field b pid)" = "$pb"
+done
+wait "$CLIENTS"
+read -r n fails <"$T_TMP/clients"
+check "clients made requests throughout ($n)" test "$n" -gt 50
+check "no failed connection across 3 restarts ($fails of $n)" test "$fails" -eq 0
+check "adoption logged" grep -q "service a: stopped -> running .*adopted pid $pa" "$T_TMP/log"
+check "no second instance of a" test "$(grep -c 'service a: stopped -> starting' "$T_TMP/log")" -eq 1
+check "one listening socket per address" test "$(t_in ss -Hltn 'sport = :80' | wc -l)" -eq 3
+
+# A suspended instance is adopted as suspended.
+ctl suspend b >/dev/null
+kill -9 "$JPID"; wait "$JPID" 2>/dev/null
+start_jitsud 2>>"$T_TMP/log"
+check "suspended instance adopted suspended" test "$(field b state)" = suspended
+check "query resumes the adopted instance" test "$(t_in kdig @127.0.0.1 +short +timeout=2 +retry=0 b.example.test A)" = 127.77.4.2
+check "resumed adopted instance serves" grep -q hello <<<"$(t_in curl -s -m 5 http://127.77.4.2/)"
+
+# A stopped service is still summoned after the restarts.
+check "stopped service summoned" grep -q hello <<<"$(t_in curl -s -m 5 http://127.77.4.3/)"
+
+# A record whose process is gone is not adopted (pid reuse is checked).
+kill -9 "$JPID"; wait "$JPID" 2>/dev/null
+kill -9 "$pa"
+sleep 0.2
+start_jitsud 2>>"$T_TMP/log"
+check "dead instance not adopted" test "$(field a state)" = stopped
+check "its record removed" test ! -e "$T_TMP/state/a.instance"
+check "and it starts afresh on demand" grep -q hello <<<"$(t_in curl -s -m 5 http://127.77.4.1/)"
+
+# A clean stop ends every instance and removes the records.
+kids="$(field a pid) $(field b pid) $(field c pid)"
+kill "$JPID"; wait "$JPID" 2>/dev/null
+sleep 0.2
+alive=0
+# (an adopted instance is not jitsud's child: once killed it waits as a
+# zombie for the host's init to reap it; a zombie runs nothing)
+for k in $kids; do
+	[ "$k" != 0 ] && [ -n "$(ps -o stat= -p "$k" 2>/dev/null | grep -v Z)" ] &&
+	    alive=$((alive + 1))
+done
+check "no unikernel outlives a clean stop" test "$alive" -eq 0
+check "records removed on a clean stop" test -z "$(ls "$T_TMP/state")"
+[ "$T_FAILS" -gt 0 ] && tail -n 40 "$T_TMP/log" | sed 's/^/  log: /'
+true
