@@ -230,8 +230,8 @@ ack_input(struct net *n, struct net_tcb *t, const struct tcp_seg *s)
 	acked = s->ack - t->snd_una;
 	if (acked == 0) {
 		/* RFC 5681 duplicate ACK: nothing new, no data, same window,
-		 * data outstanding. */
-		if (s->len == 0 && !(s->flags & TH_FIN) &&
+		 * data outstanding; not answers to zero-window probes. */
+		if (s->len == 0 && !(s->flags & TH_FIN) && s->wnd != 0 &&
 		    s->wnd == t->snd_wnd && t->snd_max != t->snd_una) {
 			if (++t->dupacks == 3)
 				fast_retransmit(n, t);
