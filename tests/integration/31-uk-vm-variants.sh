@@ -54,8 +54,9 @@ halt() {
 
 if boot modern 20 tcg "$FAST" "ip=$IP/24 gw=10.0.2.1 port=8080" \
     -global virtio-mmio.force-legacy=false; then
+	# The boot log follows "uk: ready": wait for it.
 	check "modern: the driver saw Version 2" \
-	    grep -q "virtio-mmio v2" "$T_TMP/console"
+	    wait_for 10 grep -q "virtio-mmio v2" "$T_TMP/console"
 	check "modern: app word port=8080 served" has hello \
 	    "$(t_in curl -s --max-time 10 http://$IP:8080/)"
 	check "modern: ping" pings $IP
@@ -67,7 +68,7 @@ fi
 # Interrupt delivery matters: an idle guest only wakes on it.
 if boot acpi 20 tcg microvm "ip=$IP/24 gw=10.0.2.1"; then
 	check "acpi: found by scanning, GSI 47" \
-	    grep -q "at 0xfeb02e00 irq 47" "$T_TMP/console"
+	    wait_for 10 grep -q "at 0xfeb02e00 irq 47" "$T_TMP/console"
 	check "acpi: GET" has hello "$(t_in curl -s --max-time 10 http://$IP/)"
 	halt
 fi
@@ -81,10 +82,11 @@ if boot small 20 tcg "$FAST" "ip=$IP/24 gw=10.0.2.1" -m 8M; then
 fi
 
 # Exit statuses: isa-debug-exit makes QEMU exit (STATUS << 1) | 1.
-# status WORDS: QEMU's exit status for a guest booted with WORDS
+# status WORDS [ARGS...]: QEMU's exit status for a guest booted with WORDS
 status() {
+	local words=$1; shift
 	: >"$T_TMP/console"
-	qemu_cmd tcg "$FAST" "$1"
+	qemu_cmd tcg "$FAST" "$words" "$@"
 	timeout 60 "${Q[@]}" 2>/dev/null
 	echo $?
 }
@@ -98,9 +100,28 @@ check "bad ip= word: boot stops (125), QEMU exits 251" \
 	test "$(status "ip=$IP")" = 251
 check "bad ip= word: named" grep -q "bad kernel word 'ip=$IP'" "$T_TMP/console"
 
+# The heap: memhog allocates and touches memory in steps.
+HOG=$T_BUILD/uk/memhog.vm
+if [ -f "$HOG" ]; then
+	VM=$HOG
+	check "heap: 8 MiB in 64 MiB of RAM, exit 0 (QEMU 1)" \
+	    test "$(status "limit=8M step=256K")" = 1
+	check "heap: memhog reached its limit" \
+	    grep -q "memhog: 8192 KiB" "$T_TMP/console"
+	check "heap: 64 MiB in 16 MiB of RAM fails cleanly (QEMU 3)" \
+	    test "$(status "limit=64M" -m 16M)" = 3
+	check "heap: the failure is an allocation, after 8-16 MiB" \
+	    grep -qE "memhog: allocation failed at ([89]|1[0-5])[0-9]{3} KiB" \
+	    "$T_TMP/console"
+	VM=$T_BUILD/uk/hello.vm
+else
+	skip heap "$HOG not built"
+fi
+
 if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
 	if boot kvm 60 kvm "$FAST" "ip=$IP/24 gw=10.0.2.1"; then
-		check "kvm: kvmclock" grep -q "kvmclock clock" "$T_TMP/console"
+		check "kvm: kvmclock" \
+		    wait_for 30 grep -q "kvmclock clock" "$T_TMP/console"
 		check "kvm: GET" has hello \
 		    "$(t_in curl -s --max-time 60 http://$IP/)"
 		cpu() { awk '{ print $14 + $15 }' "/proc/$VPID/stat"; }

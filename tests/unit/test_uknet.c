@@ -887,9 +887,39 @@ tcp_many_connections(void)
 		T_EQ(parse_tcp(0, &s), 0);
 		T_EQ(s.dport, 50000 + NET_MAX_CONN - 1 - i);
 	}
+	/* A half-open connection whose SYN-ACK went unanswered gives way to
+	 * a new SYN once the table is full. */
+	cap.n = 0;
+	send_tcp(60000, 80, 100, 0, F_SYN, 29200, 1000, NULL, 0);
+	T_EQ(cap.n, 0);			/* all established: nothing to evict */
 	/* Closing the listener resets nothing accepted. */
 	T_EQ(net_close(N, l, now), 0);
 	T_EQ(net_events(N, l), 0);
+}
+
+static void
+tcp_syn_flood_evicts_half_open(void)
+{
+	struct seg	 s;
+	uint64_t	 t;
+	uint32_t	 iss;
+	int		 i, h;
+
+	setup();
+	listen80();
+	/* Spoofed SYNs fill the table; their SYN-ACKs go unanswered. */
+	for (i = 0; i < NET_MAX_CONN; i++)
+		send_tcp((uint16_t)(10000 + i), 80, 100, 0, F_SYN, 29200, 1000,
+		    NULL, 0);
+	t = net_poll(N, now);
+	net_poll(N, t);				/* one SYN-ACK retransmission each */
+	now = t;
+	/* A real client still gets in. */
+	T_ASSERT((h = connect_peer(40013, 100, 29200, &iss)) >= 0);
+	cap.n = 0;
+	T_EQ(net_write(N, h, "hi", 2, now), 2);
+	T_EQ(parse_tcp(0, &s), 0);
+	T_EQ(s.dport, 40013);
 }
 
 static void
@@ -953,6 +983,7 @@ main(void)
 	T_RUN(tcp_zero_window_probe);
 	T_RUN(tcp_window_update_after_read);
 	T_RUN(tcp_many_connections);
+	T_RUN(tcp_syn_flood_evicts_half_open);
 	T_RUN(tcp_device_full_then_retry);
 	T_RUN(tcp_close_with_unread_data_resets);
 	free(N);

@@ -75,16 +75,36 @@ find_listener(const struct net *n, uint16_t port)
 	return -1;
 }
 
-/* A SYN for listener L: a new connection in SYN_RCVD, SYN-ACK sent.
- * With no free block the SYN is dropped: the client retries in a second,
- * by which time a connection may have ended. */
+/* With every block taken, a SYN may replace a half-open connection
+ * whose SYN-ACK already went unanswered (as a flood of spoofed SYNs
+ * leaves them): the most retried one. Otherwise the SYN is dropped and
+ * the client retries a second later. */
+static struct net_tcb *
+evict_half_open(struct net *n)
+{
+	struct net_tcb	*t, *victim = NULL;
+	int		 i;
+
+	for (i = 0; i < NET_MAX_CONN; i++) {
+		t = &n->tcb[i];
+		if (t->state == TCP_SYN_RCVD && t->nrexmt > 0 &&
+		    (victim == NULL || t->nrexmt > victim->nrexmt))
+			victim = t;
+	}
+	if (victim == NULL)
+		return NULL;
+	tcp_finish(n, victim, 0);
+	return tcp_alloc(n);
+}
+
+/* A SYN for listener L: a new connection in SYN_RCVD, SYN-ACK sent. */
 static void
 passive_open(struct net *n, int l, const struct tcp_seg *s)
 {
 	struct net_tcb	*t;
 	uint32_t	 mss;
 
-	if ((t = tcp_alloc(n)) == NULL) {
+	if ((t = tcp_alloc(n)) == NULL && (t = evict_half_open(n)) == NULL) {
 		n->stats.rx_dropped++;
 		return;
 	}
