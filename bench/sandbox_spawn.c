@@ -1,7 +1,7 @@
 /*
  * sandbox_spawn - what a sandboxed start costs, step by step.
  *
- *   sandbox_spawn [-n N] [-s SERVICES] [-F FDS] PROBE [HELLO]
+ *   sandbox_spawn [-n N] [-s SERVICES] [-F FDS] [-R RUNNING] PROBE [HELLO]
  *
  * PROBE is build/tests/helpers/sandbox_probe (static; run as "exit 0"),
  * HELLO build/uk/hello.unix (optional). Run it as root inside a network
@@ -15,6 +15,8 @@
  *     the backlog beforehand, sandboxed (strict) and plain fork+exec;
  *   - resume: thaw -> first byte of the answer to a request sent while
  *     frozen; and freeze -> FROZEN;
+ *   - with RUNNING hello.unix instances up: host memory per instance, and
+ *     spawn -> first byte against the same at 0 (target <= 1.5x);
  *   - the same spawn with SERVICES other services prepared and FDS extra
  *     descriptors open in jitsud, to show what scales with them.
  */
@@ -29,15 +31,17 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/pidfd.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 
+#include "sandbox/files.h"
 #include "sandbox/sandbox.h"
 
 #define MAXN	2000
 #define BWRAP	"/usr/bin/bwrap"
-#define BWRAP_RUNS 50
+#define BWRAP_RUNS 10
 
 struct stats {
 	double	v[MAXN];
@@ -148,7 +152,7 @@ prepare(struct sandbox *sb, struct sandbox_host *h, const char *name,
 	sp.name = name;
 	sp.image = image;
 	sp.args = args;
-	sp.uid = SANDBOX_UID_BASE + 4242;
+	sp.uid = 0;	/* the host picks */
 	sp.limits.memory = 64 << 20;
 	sp.limits.pids = 64;
 	sp.filter = f;
@@ -311,7 +315,7 @@ first_byte(int c)
 }
 
 static void
-bench_hello(struct sandbox_host *h, const char *hello)
+bench_hello(struct sandbox_host *h, const char *hello, struct stats *at0)
 {
 	struct stats		 sand = { .n = 0 }, plain = { .n = 0 };
 	struct stats		 fr = { .n = 0 }, res = { .n = 0 };
@@ -343,6 +347,7 @@ bench_hello(struct sandbox_host *h, const char *hello)
 		if (sb.statusfd != -1)
 			sandbox_exec_result(&sb, NULL, 0);
 	}
+	*at0 = sand;
 	row("hello.unix strict: spawn -> first byte", &sand);
 
 	for (i = 0; i < iters; i++) {
@@ -368,38 +373,52 @@ bench_hello(struct sandbox_host *h, const char *hello)
 
 	/* bubblewrap with a comparable jail: new user, pid, ipc, uts, net,
 	 * cgroup namespaces, only the image read-only, /dev, a /tmp; the
-	 * image is its pid 2 (bwrap stays as pid 1). Its init takes seconds
-	 * to die after the kill, so each run gets a port of its own rather
-	 * than waiting; runs are capped to keep the dying ones few. */
+	 * image is its pid 2 (bwrap stays as pid 1). Its init needs ~1.7 s
+	 * to die after the kill (the teardown of the network namespace it
+	 * made): each run waits for the last one's to be gone, untimed, and
+	 * runs are few. */
 	for (i = 0; i < iters && i < BWRAP_RUNS && access(BWRAP, X_OK) == 0;
 	    i++) {
-		char	 port[32];
+		char	 port[32], info[256], *cp;
 		char	*bw[] = { BWRAP, "--unshare-all", "--ro-bind",
 		    (char *)hello, "/app/hello.unix", "--dev", "/dev", "--tmpfs",
-		    "/tmp", "--new-session", "--die-with-parent", "--setenv",
-		    "LISTEN_FDS", "1", "--setenv", "LISTEN_PID", "2",
-		    "/app/hello.unix", port, NULL };
-		int	 bl = listen_on(8000 + i);
+		    "/tmp", "--new-session", "--die-with-parent", "--info-fd",
+		    "4", "--setenv", "LISTEN_FDS", "1", "--setenv", "LISTEN_PID",
+		    "2", "/app/hello.unix", port, NULL };
+		int	 bl = listen_on(8000 + i), inf[2], inner = -1;
 
 		snprintf(port, sizeof(port), "port=%d", 8000 + i);
+		if (pipe(inf) == -1)
+			die("pipe", strerror(errno));
 		c = queued_request_to(8000 + i);
 		t0 = now_ns();
 		if ((p = fork()) == 0) {
 			dup2(bl, 3);
+			dup2(inf[1], 4);
 			dup2(devnull, 1);
 			dup2(devnull, 2);
 			execve(BWRAP, bw, envp + 2);
 			_exit(127);
 		}
+		close(inf[1]);
 		first_byte(c);
 		add(&plain, now_ns() - t0);
 		close(c);
 		close(bl);
+		memset(info, 0, sizeof(info));
+		if (read(inf[0], info, sizeof(info) - 1) > 0 &&
+		    (cp = strstr(info, "\"child-pid\":")) != NULL)
+			inner = pidfd_open(atoi(cp + 12), 0);
+		close(inf[0]);
 		kill(p, SIGKILL);
 		waitpid(p, NULL, 0);
+		if (inner != -1) {
+			wait_readable(inner);
+			close(inner);
+		}
 	}
 	if (plain.n > 0)
-		row("hello.unix bwrap --unshare-all (<= 50 runs)", &plain);
+		row("hello.unix bwrap --unshare-all (<= 10 runs)", &plain);
 
 	/* resume: freeze a running hello, queue a request, thaw */
 	if (sandbox_spawn(&sb, &io, err, sizeof(err)) < 0)
@@ -427,6 +446,88 @@ bench_hello(struct sandbox_host *h, const char *hello)
 	sandbox_release(&sb);
 	close(ls);
 	close(devnull);
+}
+
+static long
+mem_available_kib(void)
+{
+	char	buf[4096], *p;
+
+	if (file_read("/proc/meminfo", buf, sizeof(buf)) <= 0 ||
+	    (p = strstr(buf, "MemAvailable:")) == NULL)
+		return 0;
+	return atol(p + 13);
+}
+
+/* Start -> first byte with NRUN hello.unix instances already running
+ * (on another port), and what each running instance costs the host. */
+static void
+bench_running(struct sandbox_host *h, const char *hello, int nrun,
+    struct stats *at0)
+{
+	static const char *const args81[] = { "port=81", NULL };
+	struct sandbox_io	 io = { .nfds = 1, .out_fd = -1, .err_fd = -1 };
+	struct sandbox_exit	 ex;
+	struct stats		 st = { .n = 0 };
+	struct sandbox		*run, sb;
+	char			 name[32], label[96], err[SANDBOX_ERRLEN];
+	long			 m0, m1;
+	uint64_t		 t0;
+	int			 l81 = listen_on(81), l80 = listen_on(80), i, c;
+	double			 p0 = pct(at0, 50);
+
+	if ((run = calloc(nrun, sizeof(*run))) == NULL)
+		die("calloc", strerror(errno));
+	for (i = 0; i < nrun; i++) {
+		snprintf(name, sizeof(name), "run%d", i);
+		prepare(&run[i], h, name, hello, args81, SANDBOX_FILTER_STRICT,
+		    false);
+	}
+	io.fds = &l81;
+	sleep(1);
+	m0 = mem_available_kib();
+	for (i = 0; i < nrun; i++) {
+		if (sandbox_spawn(&run[i], &io, err, sizeof(err)) < 0)
+			die("spawn", err);
+		while (sandbox_exec_result(&run[i], err, sizeof(err)) == 0)
+			wait_readable(run[i].statusfd);
+	}
+	/* each has come as far as waiting for a connection */
+	for (i = 0; i < 20; i++) {
+		c = queued_request_to(81);
+		first_byte(c);
+		close(c);
+	}
+	sleep(1);
+	m1 = mem_available_kib();
+	printf("  %d hello.unix running: host memory %.0f KiB each "
+	    "(MemAvailable)\n", nrun, (double)(m0 - m1) / nrun);
+
+	io.fds = &l80;
+	prepare(&sb, h, "hello", hello, NULL, SANDBOX_FILTER_STRICT, false);
+	for (i = 0; i < iters; i++) {
+		c = queued_request_to(80);
+		t0 = now_ns();
+		if (sandbox_spawn(&sb, &io, err, sizeof(err)) < 0)
+			die("spawn", err);
+		first_byte(c);
+		add(&st, now_ns() - t0);
+		close(c);
+		sandbox_kill(&sb, SIGKILL);
+		while (sandbox_reap(&sb, &ex) == -EAGAIN)
+			wait_readable(sb.pidfd);
+	}
+	sandbox_release(&sb);
+	snprintf(label, sizeof(label), "hello.unix spawn -> first byte, %d "
+	    "running", nrun);
+	printf("  %-44s %9.1f %9.1f %9.1f  (%.2fx the p50 at 0)\n", label,
+	    pct(&st, 50), pct(&st, 90), pct(&st, 99), p0 > 0 ?
+	    pct(&st, 50) / p0 : 0);
+	for (i = 0; i < nrun; i++)
+		sandbox_release(&run[i]);	/* kills and reaps */
+	free(run);
+	close(l80);
+	close(l81);
 }
 
 static void
@@ -481,12 +582,14 @@ main(int argc, char **argv)
 	    .cgroup = "jitsu-bench", .tmpfs_rundir = true };
 	struct sandbox_host	 h;
 	char			 err[SANDBOX_ERRLEN];
-	int			 c, nsvc = 1000, nfd = 2000;
+	int			 c, nsvc = 1000, nfd = 2000, nrun = 1000;
+	static struct stats	 at0;
 	struct rlimit		 rl;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	while ((c = getopt(argc, argv, "n:s:F:")) != -1) {
+	while ((c = getopt(argc, argv, "n:s:F:R:")) != -1) {
 		switch (c) {
+		case 'R': nrun = atoi(optarg); break;
 		case 'n': iters = atoi(optarg); break;
 		case 's': nsvc = atoi(optarg); break;
 		case 'F': nfd = atoi(optarg); break;
@@ -495,7 +598,7 @@ main(int argc, char **argv)
 	}
 	if (iters < 1 || iters > MAXN || optind >= argc) {
 		fprintf(stderr, "usage: sandbox_spawn [-n N] [-s SERVICES] "
-		    "[-F FDS] PROBE [HELLO]\n");
+		    "[-F FDS] [-R RUNNING] PROBE [HELLO]\n");
 		return 2;
 	}
 	/* jitsud raises its own limit for thousands of held sockets */
@@ -514,7 +617,9 @@ main(int argc, char **argv)
 	bench_steps(&h, argv[optind]);
 	if (optind + 1 < argc) {
 		printf("hello.unix (request queued in the backlog first):\n");
-		bench_hello(&h, argv[optind + 1]);
+		bench_hello(&h, argv[optind + 1], &at0);
+		if (nrun > 0)
+			bench_running(&h, argv[optind + 1], nrun, &at0);
 	}
 	printf("scale:\n");
 	bench_scale(&h, argv[optind], nsvc, nfd);
