@@ -17,11 +17,10 @@ trap 'exit 143' TERM
 b_die() { echo "bench: $*" >&2; exit 2; }
 
 # b_bg VAR CMD...: run CMD inside the namespace in the background and
-# stop it by pid at exit. `ip netns exec` execs CMD, so the pid is the
-# daemon's own (a shell function in between would hide it).
+# stop it by pid at exit (t_bg execs it, so the pid is the daemon's own).
 b_bg() {
 	local var=$1; shift
-	t_bg "$var" ip netns exec "$T_NS" "$@"
+	t_bg "$var" t_in "$@"
 }
 
 # b_stop PID: stop one daemon now (the exit cleanup then finds it gone).
