@@ -67,7 +67,7 @@ $(UKNET_TESTS): $(B)/tests/%: $(B)/obj/tests/unit/%.o \
 unit-tests: $(UKNET_TESTS)
 
 # The fuzz target: the frame input path of uk/net.
-FUZZ_BINS += build/fuzz/fuzz_uknet
+FUZZ_BINS += $(if $(wildcard tests/fuzz/fuzz_uknet.c),build/fuzz/fuzz_uknet)
 build/fuzz/fuzz_uknet: tests/fuzz/fuzz_uknet.c $(UKNET_SRCS) $(wildcard uk/net/*.h)
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_uknet.c $(UKNET_SRCS)
