@@ -484,7 +484,11 @@ cg_create(const struct cg_host *h, const char *svc,
 		    "cgroups: %s", svc, h->none_why);
 	}
 	for (c = 0; c < CG_NCTRL; c++) {
-		if (h->base[c] == NULL)
+		/* A v1 cpu cgroup is a scheduler task group (per-cpu run
+		 * queues the scheduler keeps balancing): without a quota it
+		 * costs and buys nothing. */
+		if (h->base[c] == NULL || (c == CG_CPU && h->layout == CG_V1 &&
+		    lim->cpu_milli == 0))
 			continue;
 		if ((size_t)snprintf(path, sizeof(path), "%s/%s", h->base[c],
 		    svc) >= sizeof(path)) {

@@ -9,8 +9,8 @@
  *   v1      /sys/fs/cgroup is a tmpfs of v1 hierarchies (legacy or hybrid:
  *           a hybrid's cgroup2 at /sys/fs/cgroup/unified has no limit
  *           controllers, so it is ignored). One folder per hierarchy we use
- *           (memory, pids, cpu, freezer); the parent writes the child's pid
- *           into each before letting it run.
+ *           (memory, pids, freezer, and cpu only with a cpu limit); the
+ *           parent writes the child's pid into each before letting it run.
  *
  * Every service cgroup nests under jitsud's own (from /proc/self/cgroup),
  * never at the root: OWN/GROUP/SERVICE, GROUP being "jitsu" by default.
