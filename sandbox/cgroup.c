@@ -315,11 +315,11 @@ read_at(const char *dir, const char *name, char *buf, size_t len)
 }
 
 /* Enables in DIR's cgroup.subtree_control those of the controllers we use
- * that DIR offers. */
+ * that DIR offers; cpu only with CPU (see cg_create). */
 static int
-v2_enable(const char *dir)
+v2_enable(const char *dir, bool cpu)
 {
-	static const char *const want[] = { "memory", "pids", "cpu" };
+	const char *const want[] = { "memory", "pids", cpu ? "cpu" : "" };
 	char	avail[512], line[64];
 	size_t	i, n = 0;
 	int	e;
@@ -328,7 +328,7 @@ v2_enable(const char *dir)
 		return e;
 	avail[strcspn(avail, "\n")] = '\0';
 	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++)
-		if (list_has(avail, strlen(avail), ' ', want[i]))
+		if (*want[i] && list_has(avail, strlen(avail), ' ', want[i]))
 			n += snprintf(line + n, sizeof(line) - n, "%s+%s",
 			    n ? " " : "", want[i]);
 	if (n == 0)
@@ -354,7 +354,7 @@ v2_host_init(struct cg_host *h, const char *cgtext, const char *mitext,
 	    base);
 	/* "No internal processes": a cgroup holding jitsud cannot hand its
 	 * controllers down; move jitsud into a leaf beside the services. */
-	if ((e = v2_enable(ownd)) == -EBUSY) {
+	if ((e = v2_enable(ownd, true)) == -EBUSY) {
 		if ((size_t)snprintf(leaf, sizeof(leaf), "%s/%s-daemon", ownd,
 		    group) >= sizeof(leaf))
 			return errmsg(err, errlen, ENAMETOOLONG, "%s", ownd);
@@ -362,13 +362,13 @@ v2_host_init(struct cg_host *h, const char *cgtext, const char *mitext,
 			return errmsg(err, errlen, errno, "mkdir %s", leaf);
 		if ((e = file_write(leaf, "cgroup.procs", "0")) < 0)
 			return errmsg(err, errlen, -e, "move jitsud to %s", leaf);
-		e = v2_enable(ownd);
+		e = v2_enable(ownd, true);
 	}
 	if (e < 0)
 		return errmsg(err, errlen, -e, "enable controllers in %s", ownd);
 	if (mkdir(base, 0755) == -1 && errno != EEXIST)
 		return errmsg(err, errlen, errno, "mkdir %s", base);
-	if ((e = v2_enable(base)) < 0)
+	if ((e = v2_enable(base, false)) < 0)
 		return errmsg(err, errlen, -e, "enable controllers in %s", base);
 	if ((h->base[0] = strdup(base)) == NULL)
 		return errmsg(err, errlen, ENOMEM, "cgroup");
@@ -503,6 +503,13 @@ cg_create(const struct cg_host *h, const char *svc,
 			e = errmsg(err, errlen, ENOMEM, "cgroup");
 			goto fail;
 		}
+	}
+	/* v2: services become cpu task groups only once one has a quota */
+	if (cg->layout == CG_V2 && lim->cpu_milli > 0 &&
+	    (e = v2_enable(h->base[0], true)) < 0) {
+		e = errmsg(err, errlen, -e, "cpu limit: enable cpu in %s",
+		    h->base[0]);
+		goto fail;
 	}
 	if (cg->layout == CG_V2 && cg->dir[0] != NULL &&
 	    (cg->fd = open(cg->dir[0], O_RDONLY | O_DIRECTORY | O_CLOEXEC)) ==
