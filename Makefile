@@ -17,8 +17,14 @@ MANDIR	?= $(PREFIX)/share/man
 WARN	 = -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes \
 	   -Wold-style-definition -Wshadow -Wpointer-arith -Wvla
 CFLAGS	?= -O2 -g
-ALL_CFLAGS = -std=gnu11 $(WARN) -D_GNU_SOURCE -I. $(CFLAGS) $(EXTRA_CFLAGS)
+ALL_CFLAGS = -std=gnu11 $(WARN) -D_GNU_SOURCE -I. $(CFLAGS_LIBVIRT) $(CFLAGS) $(EXTRA_CFLAGS)
 LDLIBS	 = -linih -lseccomp -lmnl
+# The libvirt backend when the compiler finds libvirt (Debian: libvirt-dev);
+# without it backend/libvirt_host.c builds a stub that says so.
+ifneq ($(shell $(CC) -print-file-name=libvirt.so),libvirt.so)
+LDLIBS	+= -lvirt
+CFLAGS_LIBVIRT = -DHAVE_LIBVIRT
+endif
 LDFLAGS	?=
 # The compiler's target (x86_64-linux-gnu, aarch64-linux-gnu, ...): parts
 # that only exist for x86-64 (the uk vm kernel) test it. One fork per make.

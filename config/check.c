@@ -13,7 +13,10 @@
 #include <strings.h>
 
 #include "config/config.h"
+#include "config/keys.h"
 #include "dns/db.h"
+
+#define DEFAULT_LIBVIRT_URI	"qemu:///system"
 
 /* Service errors point at the line of the key when known, else at the
  * section header; SPEC services (file == NULL) at their argument. */
@@ -115,6 +118,97 @@ service_defaults(struct cfg_service *s)
 		s->boot_timeout_ms = s->backend == BACKEND_EXEC ? 5000 : 30000;
 }
 
+/* The hosts a libvirt service may run on, as indexes into c->hosts: its
+ * hosts =, or the implicit host of its uri = (shared by every service
+ * naming the same URI). */
+static void
+libvirt_hosts(struct config *c, struct cfg_service *s)
+{
+	const char *uri = s->uri ? s->uri : DEFAULT_LIBVIRT_URI;
+	int i, h;
+
+	if ((s->hostv = calloc((size_t)s->nhosts + 1, sizeof(int))) == NULL)
+		return;
+	for (i = 0; i < s->nhosts; i++) {
+		if ((h = config_find_host(c, s->hosts[i].name)) < 0 ||
+		    c->hosts[h].implicit)
+			svc_error(c, s, s->hosts[i].line, "no [host %s]",
+			    s->hosts[i].name);
+		else
+			s->hostv[s->nhostv++] = h;
+	}
+	if (s->nhosts > 0)
+		return;
+	if ((h = config_find_host(c, uri)) < 0) {
+		if ((h = config_host_add(c, uri, s->line)) < 0)
+			return;
+		c->hosts[h].implicit = true;
+		c->hosts[h].uri = strdup(uri);
+	} else if (!c->hosts[h].implicit)
+		h = -1;
+	if (h >= 0)
+		s->hostv[s->nhostv++] = h;
+}
+
+static void
+check_libvirt(struct config *c, struct cfg_service *s)
+{
+	int i;
+
+	if (s->image == NULL && s->domain == NULL)
+		svc_error(c, s, 0, "backend libvirt needs image = or domain =");
+	if (s->image != NULL && s->domain != NULL)
+		svc_error(c, s, 0, "backend libvirt takes image = or domain =, "
+		    "not both");
+	if (s->uri != NULL && s->nhosts > 0)
+		svc_error(c, s, 0, "uri = and hosts = together (a host's uri "
+		    "belongs in its [host] section)");
+	/* jitsud relays the service's front address to the guest: a
+	 * transient domain needs the ports to hold and relay. */
+	if (s->image != NULL && s->nports == 0)
+		svc_error(c, s, 0, "backend libvirt needs ports = (relayed to "
+		    "the guest)");
+	for (i = 0; i < s->nports; i++)
+		if (s->ports[i].proto != IPPROTO_TCP)
+			svc_error(c, s, 0, "backend libvirt relays tcp ports only");
+	libvirt_hosts(c, s);
+}
+
+static bool
+nets_overlap(const struct cfg_net *a, const struct cfg_net *b)
+{
+	uint8_t p = a->prefix < b->prefix ? a->prefix : b->prefix;
+	uint32_t mask = ~0U << (32 - p);
+
+	return ((ntohl(a->base.s_addr) ^ ntohl(b->base.s_addr)) & mask) == 0;
+}
+
+/* After the services (which add implicit hosts): defaults, and no two
+ * hosts' guests in one network, which jitsud could not route apart. */
+static void
+check_hosts(struct config *c)
+{
+	const char *f = c->file ? c->file : "config";
+	struct cfg_host *h;
+	int i, j;
+
+	for (i = 0; i < c->nhosts; i++) {
+		h = &c->hosts[i];
+		if (h->uri == NULL && !h->implicit)
+			config_error(c, f, h->line, "host %s: no uri (add uri = "
+			    "qemu:///system or qemu+tcp://HOST/system)", h->name);
+		if (!h->network.set) {
+			inet_pton(AF_INET, CFG_HOST_NETWORK, &h->network.base);
+			h->network.prefix = CFG_HOST_PREFIX;
+		}
+		for (j = 0; j < i; j++)
+			if (nets_overlap(&h->network, &c->hosts[j].network))
+				config_error(c, f, h->line, "host %s: network "
+				    "overlaps host %s's (set network = apart)",
+				    h->name, c->hosts[j].name);
+	}
+}
+
 static void
 check_service(struct config *c, struct cfg_service *s)
 {
@@ -175,9 +269,7 @@ check_service(struct config *c, struct cfg_service *s)
 			    "address");
 		break;
 	case BACKEND_LIBVIRT:
-		if (s->image == NULL && s->domain == NULL)
-			svc_error(c, s, 0, "backend libvirt needs image = or "
-			    "domain =");
+		check_libvirt(c, s);
 		break;
 	}
 }
@@ -200,5 +292,6 @@ config_check(struct config *c)
 	check_daemon(c);
 	for (i = 0; i < c->nsvcs; i++)
 		check_service(c, &c->svcs[i]);
+	check_hosts(c);
 	return c->nerrors;
 }

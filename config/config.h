@@ -40,6 +40,33 @@ enum cfg_failed_answer { FAILED_SERVFAIL, FAILED_ADDRESS };
 /* qemu: auto = kvm when /dev/kvm opens, else tcg. */
 enum cfg_accel { ACCEL_AUTO, ACCEL_KVM, ACCEL_TCG };
 
+/* An IPv4 network: base address and prefix length. */
+struct cfg_net {
+	struct in_addr	 base;
+	uint8_t		 prefix;
+	bool		 set;
+};
+
+/*
+ * [host NAME]: a libvirt daemon that backend = libvirt services may be
+ * placed on. memory is the capacity placement fills (0 = unlimited);
+ * network holds the addresses jitsud gives the guests there (the host
+ * routes them to their taps; jitsud's host must route the network to
+ * that host when it is another machine). A libvirt service without
+ * hosts = gets an implicit host for its uri =, named by the URI.
+ */
+struct cfg_host {
+	char		*name;
+	int		 line;
+	char		*uri;
+	uint64_t	 memory;
+	struct cfg_net	 network;
+	bool		 implicit;
+};
+/* The guests' network of a host without network = (link-local). */
+#define CFG_HOST_NETWORK	"169.254.96.0"
+#define CFG_HOST_PREFIX		19
+
 struct cfg_port {
 	uint8_t		 proto;		/* IPPROTO_TCP or IPPROTO_UDP */
 	uint16_t	 port;
@@ -79,6 +106,12 @@ struct cfg_service {
 	char		*uri;
 	char		*domain;
 	enum cfg_accel	 accel;
+	struct cfg_name	*hosts;		/* hosts =, as written */
+	int		 nhosts;
+	/* Filled by config_check for backend = libvirt: the hosts the
+	 * service may run on (its hosts =, or the implicit one). */
+	int		*hostv;		/* indexes into config.hosts */
+	int		 nhostv;
 };
 
 struct cfg_daemon {
@@ -106,6 +139,8 @@ struct config {
 	struct cfg_daemon	 d;
 	struct cfg_service	*svcs;
 	int			 nsvcs;
+	struct cfg_host		*hosts;
+	int			 nhosts;
 	char			*errors[CFG_MAX_ERRORS];
 	int			 nerrors;
 	int			 nerrors_dropped;
@@ -131,6 +166,7 @@ void		 config_error(struct config *, const char *file, int line,
 		    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 const struct cfg_service *config_find_service(const struct config *,
 		    const char *name);
+int		 config_find_host(const struct config *, const char *name);
 
 /* True when presentation name lies in (or is) zone; case-insensitive. */
 bool		 config_name_in_zone(const char *name, const char *zone);

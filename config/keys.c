@@ -12,7 +12,7 @@
 #include "config/values.h"
 
 enum ktype { K_STR, K_DUR, K_SIZE, K_U32, K_ENUM, K_ADDRS, K_NAMES,
-    K_IPPORT, K_PORTS };
+    K_IPPORT, K_PORTS, K_LIST, K_NET };
 
 struct key {
 	const char		*name;
@@ -60,6 +60,16 @@ static const struct key service_keys[] = {
 	{ "uri",	K_STR,	S(uri), 0, NULL, 0 },
 	{ "domain",	K_STR,	S(domain), 0, NULL, 0 },
 	{ "accel",	K_ENUM,	S(accel), 0, accel_words, 0 },
+	{ "hosts",	K_LIST,	S(hosts), 0, NULL, S(nhosts) },
+	{ NULL, 0, 0, 0, NULL, 0 }
+};
+
+#define H(f)	offsetof(struct cfg_host, f)
+
+static const struct key host_keys[] = {
+	{ "uri",	K_STR,	H(uri), 0, NULL, 0 },
+	{ "memory",	K_SIZE,	H(memory), 0, NULL, 0 },
+	{ "network",	K_NET,	H(network), 0, NULL, 0 },
 	{ NULL, 0, 0, 0, NULL, 0 }
 };
 
@@ -105,6 +115,22 @@ append(void **arr, int *n, size_t size, const void *item)
 	return 0;
 }
 
+static int
+add_name(char *base, const struct key *k, const char *val, size_t len,
+    int line)
+{
+	struct cfg_name nm;
+	int r;
+
+	nm.line = line;
+	if ((nm.name = strndup(val, len)) == NULL)
+		return -ENOMEM;
+	if ((r = append((void **)(base + k->off), (int *)(base + k->setoff),
+	    sizeof(nm), &nm)) < 0)
+		free(nm.name);
+	return r;
+}
+
 /*
  * Set one key in the struct at base. Repeatable keys (K_ADDRS, K_NAMES)
  * append; every other key set twice keeps the last value, as INI readers
@@ -116,7 +142,6 @@ key_set(const struct key *k, char *base, struct cfg_service *svc,
 {
 	uint64_t v;
 	struct cfg_addr a;
-	struct cfg_name nm;
 	char **sp;
 	int r, w;
 
@@ -162,13 +187,18 @@ key_set(const struct key *k, char *base, struct cfg_service *svc,
 		return append((void **)(base + k->off), (int *)(base + k->setoff),
 		    sizeof(a), &a);
 	case K_NAMES:
-		nm.line = line;
-		if ((nm.name = strdup(val)) == NULL)
-			return -ENOMEM;
-		if ((r = append((void **)(base + k->off),
-		    (int *)(base + k->setoff), sizeof(nm), &nm)) < 0)
-			free(nm.name);
-		return r;
+		return add_name(base, k, val, strlen(val), line);
+	case K_LIST:
+		/* "a, b c": each word appends, as the key written twice. */
+		for (const char *p = val; *p != '\0'; p += w) {
+			p += strspn(p, ", \t");
+			if ((w = (int)strcspn(p, ", \t")) > 0 &&
+			    (r = add_name(base, k, p, (size_t)w, line)) < 0)
+				return r;
+		}
+		return 0;
+	case K_NET:
+		return parse_net(val, (struct cfg_net *)(base + k->off), why);
 	case K_IPPORT:
 		if ((r = parse_ip_port(val, (uint16_t)k->max, &a, why)) < 0)
 			return r;
@@ -207,6 +237,19 @@ config_set_daemon_key(struct cfg_daemon *d, const char *key, const char *val,
 		return -ENOENT;
 	}
 	return key_set(k, (char *)d, NULL, val, line, why);
+}
+
+int
+config_set_host_key(struct cfg_host *h, const char *key, const char *val,
+    int line, const char **why)
+{
+	const struct key *k;
+
+	if ((k = key_find(host_keys, key)) == NULL) {
+		*why = "unknown key";
+		return -ENOENT;
+	}
+	return key_set(k, (char *)h, NULL, val, line, why);
 }
 
 const char *

@@ -60,6 +60,10 @@ service_free(struct cfg_service *s)
 	free(s->ready_line);
 	free(s->uri);
 	free(s->domain);
+	for (i = 0; i < s->nhosts; i++)
+		free(s->hosts[i].name);
+	free(s->hosts);
+	free(s->hostv);
 }
 
 void
@@ -72,6 +76,11 @@ config_free(struct config *c)
 	for (i = 0; i < c->nsvcs; i++)
 		service_free(&c->svcs[i]);
 	free(c->svcs);
+	for (i = 0; i < c->nhosts; i++) {
+		free(c->hosts[i].name);
+		free(c->hosts[i].uri);
+	}
+	free(c->hosts);
 	free(c->d.dns);
 	for (i = 0; i < c->d.nzones; i++)
 		free(c->d.zones[i].name);
@@ -146,6 +155,31 @@ config_find_service(const struct config *c, const char *name)
 	return NULL;
 }
 
+int
+config_find_host(const struct config *c, const char *name)
+{
+	for (int i = 0; i < c->nhosts; i++)
+		if (strcmp(c->hosts[i].name, name) == 0)
+			return i;
+	return -1;
+}
+
+/* A new [host NAME]; its index, or -1 out of memory. */
+int
+config_host_add(struct config *c, const char *name, int line)
+{
+	struct cfg_host *n;
+
+	if ((n = realloc(c->hosts, (size_t)(c->nhosts + 1) * sizeof(*n))) == NULL)
+		return -1;
+	c->hosts = n;
+	memset(&n[c->nhosts], 0, sizeof(*n));
+	if ((n[c->nhosts].name = strdup(name)) == NULL)
+		return -1;
+	n[c->nhosts].line = line;
+	return c->nhosts++;
+}
+
 /* --- the INI file --- */
 
 struct reader {
@@ -156,6 +190,7 @@ struct reader {
 	int		 line;
 	int		 section_line;
 	struct cfg_service *svc;	/* current [service] or NULL */
+	int		 host;		/* current [host], or -1 */
 	bool		 in_daemon;
 	bool		 in_bad;	/* inside an unknown/bad section */
 };
@@ -215,10 +250,29 @@ enter_section(struct reader *r, const char *section)
 	char name[256];
 
 	r->svc = NULL;
+	r->host = -1;
 	r->in_daemon = false;
 	r->in_bad = false;
 	if (strcmp(section, "jitsud") == 0) {
 		r->in_daemon = true;
+		return;
+	}
+	if (strncmp(section, "host", 4) == 0 &&
+	    (section[4] == ' ' || section[4] == '\t')) {
+		snprintf(name, sizeof(name), "%s", section + 5);
+		char *n = str_trim(name);
+		if (*n == '\0' || strpbrk(n, " \t,=/:") != NULL) {
+			config_error(c, r->file, r->section_line,
+			    "bad host name \"%s\"", n);
+			r->in_bad = true;
+		} else if (config_find_host(c, n) >= 0) {
+			config_error(c, r->file, r->section_line,
+			    "duplicate host \"%s\"", n);
+			r->in_bad = true;
+		} else if ((r->host = config_host_add(c, n, r->section_line)) < 0) {
+			config_error(c, r->file, r->section_line, "out of memory");
+			r->in_bad = true;
+		}
 		return;
 	}
 	if (strncmp(section, "service", 7) == 0 &&
@@ -244,7 +298,8 @@ enter_section(struct reader *r, const char *section)
 		return;
 	}
 	config_error(c, r->file, r->section_line,
-	    "unknown section [%s] (want [jitsud] or [service NAME])", section);
+	    "unknown section [%s] (want [jitsud], [service NAME] or "
+	    "[host NAME])", section);
 	r->in_bad = true;
 }
 
@@ -261,6 +316,9 @@ ini_handler_fn(void *user, const char *section, const char *key,
 		return 1;
 	if (r->svc != NULL)
 		e = config_set_service_key(r->svc, key, value, r->line, &why);
+	else if (r->host >= 0)
+		e = config_set_host_key(&r->cfg->hosts[r->host], key, value,
+		    r->line, &why);
 	else if (r->in_daemon)
 		e = config_set_daemon_key(&r->cfg->d, key, value, r->line, &why);
 	else {
@@ -270,7 +328,8 @@ ini_handler_fn(void *user, const char *section, const char *key,
 	}
 	if (e == -ENOENT)
 		config_error(r->cfg, r->file, r->line, "unknown key \"%s\"%s",
-		    key, r->svc ? " in [service]" : " in [jitsud]");
+		    key, r->svc ? " in [service]" : r->host >= 0 ? " in [host]" :
+		    " in [jitsud]");
 	else if (e < 0)
 		config_error(r->cfg, r->file, r->line, "%s: %s = %s", why, key,
 		    value);
@@ -294,7 +353,7 @@ parse_reader(struct config *c, struct reader *r)
 int
 config_parse_file(struct config *c, const char *path)
 {
-	struct reader r = { .cfg = c, .file = path };
+	struct reader r = { .cfg = c, .file = path, .host = -1 };
 
 	c->file = path;
 	if ((r.f = fopen(path, "r")) == NULL) {
@@ -309,7 +368,7 @@ config_parse_file(struct config *c, const char *path)
 int
 config_parse_string(struct config *c, const char *name, const char *text)
 {
-	struct reader r = { .cfg = c, .file = name, .text = text };
+	struct reader r = { .cfg = c, .file = name, .text = text, .host = -1 };
 
 	c->file = name;
 	return parse_reader(c, &r);

@@ -165,6 +165,35 @@ parse_ip(const char *s, struct cfg_addr *a, const char **why)
 }
 
 int
+parse_net(const char *s, struct cfg_net *n, const char **why)
+{
+	char buf[INET_ADDRSTRLEN + 4], *slash;
+	uint64_t len;
+	uint32_t mask, a;
+
+	if (strlen(s) >= sizeof(buf) || (slash = strchr(s, '/')) == NULL) {
+		*why = "bad network (want A.B.C.D/LEN)";
+		return -EINVAL;
+	}
+	memcpy(buf, s, (size_t)(slash - s));
+	buf[slash - s] = '\0';
+	if (inet_pton(AF_INET, buf, &n->base) != 1 ||
+	    parse_uint(slash + 1, 30, &len, why) < 0 || len < 8) {
+		*why = "bad network (want A.B.C.D/LEN, LEN 8 to 30)";
+		return -EINVAL;
+	}
+	mask = ~0U << (32 - len);
+	a = ntohl(n->base.s_addr);
+	if ((a & ~mask) != 0) {
+		*why = "bad network (address bits set past the prefix)";
+		return -EINVAL;
+	}
+	n->prefix = (uint8_t)len;
+	n->set = true;
+	return 0;
+}
+
+int
 parse_ip_port(const char *s, uint16_t defport, struct cfg_addr *a,
     const char **why)
 {

@@ -24,6 +24,8 @@ int	parse_ip_port(const char *, uint16_t defport, struct cfg_addr *,
 /* "tcp:80,tcp:443,udp:53" or "80" (tcp). Appends to ports. */
 int	parse_ports(const char *, struct cfg_port *ports, int *nports, int max,
 	    const char **why);
+/* "10.98.0.0/16": an IPv4 network (host bits must be 0). */
+int	parse_net(const char *, struct cfg_net *, const char **why);
 /* Index of s in the NULL-terminated list words, or -1. */
 int	parse_word(const char *s, const char *const *words);
 /* "127.0.0.1:53" or "[::1]:53" */

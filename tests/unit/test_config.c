@@ -190,7 +190,7 @@ errors_have_file_and_line(void)
 	T_ASSERT(has_error(c, "t.conf:9: bad size (want e.g. 64M, 1G, 512K): memory = 12Q"));
 	T_ASSERT(has_error(c, "t.conf:10: duplicate service \"www\""));
 	T_ASSERT(has_error(c, "t.conf:15: service three: dns name \"www.example.test\" already belongs to service two"));
-	T_ASSERT(has_error(c, "t.conf:17: unknown section [weird] (want [jitsud] or [service NAME])"));
+	T_ASSERT(has_error(c, "t.conf:17: unknown section [weird] (want [jitsud], [service NAME] or [host NAME])"));
 	config_free(c);
 }
 
