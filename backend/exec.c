@@ -292,7 +292,9 @@ host_get(struct loop *l, char *why, size_t whylen)
 {
 	if (host_ready)
 		return 0;
-	struct sandbox_host_conf conf = { .rundir = rundir };
+	/* tmpfs: removing a root folder costs 0.07 ms there, 2.6 ms on
+	 * the ext4 /run of some hosts. */
+	struct sandbox_host_conf conf = { .rundir = rundir, .tmpfs_rundir = true };
 
 	/* Roots go in a folder of this jitsud's own: a restarted jitsud
 	 * must not remake the root of an instance it adopts (unlinking a
@@ -346,7 +348,7 @@ sandbox_setup(struct service *s, struct exec_svc *x, char *why, size_t whylen)
 	spec.name = c->name;
 	spec.image = c->image;
 	spec.args = x->args;
-	spec.uid = SANDBOX_UID_BASE + (uid_t)s->index;
+	spec.uid = 0;	/* the sandbox picks a uid no other service has */
 	spec.limits.memory = c->memory;
 	spec.limits.pids = c->pids;
 	spec.limits.cpu_milli = c->cpu * 10;
