@@ -11,9 +11,10 @@ pass=0 failn=0 skipn=0
 log=$(mktemp /tmp/jitsu-run.XXXXXX)
 trap 'rm -f "$log"' EXIT
 
+# selected FILE [WORD...]: true when no WORD was given or FILE contains one
 selected() {
-	[ $# -eq 0 ] && return 0
 	local f=$1; shift
+	[ $# -eq 0 ] && return 0
 	for s in "$@"; do [[ $f == *"$s"* ]] && return 0; done
 	return 1
 }
