@@ -71,15 +71,16 @@ secret(void)
 {
 	uint32_t	 r[4];
 	uint64_t	 v = rdtsc(), x = 0;
-	int		 ok = 0, i;
+	uint8_t		 ok = 0;
+	int		 i;
 
 	/* RDRAND where the CPU has it (not TCG's default qemu64); the TSC
 	 * at this point alone still varies by microseconds per boot. */
 	cpuid(1, r);
 	if (r[2] & (1u << 30))
 		for (i = 0; i < 10 && !ok; i++)
-			__asm__ volatile("rdrand %0; setc %b1" : "=r"(x),
-			    "=q"(ok));
+			__asm__ volatile("rdrand %0; setc %1" : "=r"(x),
+			    "=q"(ok) : : "cc");
 	return ok ? v ^ x : v * 0x9e3779b97f4a7c15ULL;
 }
 
