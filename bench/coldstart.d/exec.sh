@@ -52,6 +52,10 @@ t_tmpdir
 t_netns
 W=$T_TMP
 
+# A failure in the middle of a run: the benchmark broke (exit 1), as
+# opposed to b_die's "cannot run here" (exit 2).
+broke() { echo "bench: $*" >&2; exit 1; }
+
 # One sample against jitsud: "DNS_MS FIRSTBYTE_MS" appended to FILE.
 probe() {
 	t_in "$FB" dns 127.0.0.1 "$1.$ZONE" |
@@ -64,9 +68,9 @@ cold_sample() {
 	local s=$1 log=$2 out=$3 starts
 	starts=$(b_count "$log" "service $s: stopped -> starting")
 	b_wait_count 20 "$log" "service $s: [a-z]+ -> stopped \(" "$starts" ||
-		b_die "$s did not stop (log $log)"
+		broke "$s did not stop (log $log)"
 	sleep "$(awk -v g="$GAP" 'BEGIN { print g / 1000 }')"
-	probe "$s" "$out" || b_die "cold sample of $s failed (log $log)"
+	probe "$s" "$out" || broke "cold sample of $s failed (log $log)"
 }
 
 # A resume sample of service S: once it has been suspended again.
@@ -74,9 +78,9 @@ resume_sample() {
 	local s=$1 log=$2 out=$3 n
 	n=$(b_count "$log" "service $s: suspended -> running")
 	b_wait_count 20 "$log" "service $s: running -> suspended" $((n + 1)) ||
-		b_die "$s was not suspended (log $log)"
+		broke "$s was not suspended (log $log)"
 	sleep "$(awk -v g="$GAP" 'BEGIN { print g / 1000 }')"
-	probe "$s" "$out" || b_die "resume sample of $s failed (log $log)"
+	probe "$s" "$out" || broke "resume sample of $s failed (log $log)"
 }
 
 # spawn_samples OUT ADDR [-P PID] CMD...: floor-style samples.
@@ -86,7 +90,7 @@ spawn_samples() {
 	[ "$1" = -P ] && { pidopt=(-P "$2"); shift 2; }
 	t_in "$FB" spawn -n "$PER" -g $((IDLE + GAP)) "${pidopt[@]}" "$addr" "$@" |
 		awk '{ printf "%.3f\n", $1 / 1000 }' >>"$out" ||
-		b_die "spawn samples failed: $*"
+		broke "spawn samples failed: $*"
 }
 
 # col FILE K: column K of FILE.
@@ -313,8 +317,8 @@ awk -v n="$ninst" -v r="$rss" -v p="$pss" -v a="$anon" -v c="$cgmem" -v nc="$ncg
 	split(m0, x); split(m1, y)
 	printf "  per instance: RSS %.0f kB, PSS %.0f kB, anonymous %.0f kB (smaps_rollup);", r / n, p / n, a / n
 	if (nc > 0) printf " memory cgroup %.0f kB;", c / 1024 / nc
-	printf "\n  host /proc/meminfo per instance (whole machine, so noisy when shared): MemAvailable -%.0f kB;"
-	printf " AnonPages +%.0f, Slab +%.0f, PageTables +%.0f, KernelStack +%.0f kB\n",
+	printf "\n  host /proc/meminfo per instance (whole machine, so noisy when shared): MemAvailable -%.0f kB;" \
+	    " AnonPages +%.0f, Slab +%.0f, PageTables +%.0f, KernelStack +%.0f kB\n",
 	    (x[1] - y[1]) / n, (y[2] - x[2]) / n, (y[3] - x[3]) / n, (y[4] - x[4]) / n, (y[5] - x[5]) / n }'
 
 for ((i = 0; i < SCALE_N; i++)); do cold_sample "$PR" "$LOG2" "$W/atN"; done
