@@ -41,7 +41,7 @@ struct pvclock {
 
 static volatile struct pvclock	pvclock __attribute__((aligned(64)));
 static int			use_kvmclock;
-static uint64_t			kvm_origin;	/* kvmclock ns at start */
+static uint64_t			kvm_origin;	/* kvmclock ns at entry */
 static uint64_t			tsc_hz;
 static uint64_t			mult;		/* ns per TSC tick << 32 */
 static uint64_t			base_tsc;	/* ns = base_ns + scaled TSC */
@@ -73,24 +73,35 @@ kvmclock_present(void)
 	return (r[0] & KVM_FEATURE_CLOCKSOURCE2) != 0;
 }
 
+/* TSC ticks to ns with kvmclock's factor (read inside a version loop). */
 static uint64_t
-kvmclock_ns(void)
+pv_scale(uint64_t d)
+{
+	int8_t	 shift = pvclock.tsc_shift;
+
+	if (shift < 0)
+		d >>= -shift;
+	else
+		d <<= shift;
+	return scale(d, pvclock.tsc_to_system_mul);
+}
+
+/* kvmclock's ns; *SINCE_ENTRY (if not NULL) gets the ns since the PVH
+ * entry's TSC reading, on the same scale. */
+static uint64_t
+kvmclock_ns(uint64_t *since_entry)
 {
 	uint32_t	 v;
-	uint64_t	 d, ns;
-	int8_t		 shift;
+	uint64_t	 tsc, ns;
 
 	do {
 		v = pvclock.version;
 		barrier();
 		__asm__ volatile("lfence");
-		d = rdtsc() - pvclock.tsc_timestamp;
-		shift = pvclock.tsc_shift;
-		if (shift < 0)
-			d >>= -shift;
-		else
-			d <<= shift;
-		ns = pvclock.system_time + scale(d, pvclock.tsc_to_system_mul);
+		tsc = rdtsc();
+		ns = pvclock.system_time + pv_scale(tsc - pvclock.tsc_timestamp);
+		if (since_entry != NULL)
+			*since_entry = pv_scale(tsc - vm_boot_tsc);
 		barrier();
 	} while ((v & 1) != 0 || v != pvclock.version);
 	return ns;
@@ -118,10 +129,14 @@ sample(uint64_t *tsc, uint32_t *lapic)
 void
 clock_start(void)
 {
+	uint64_t	 since;
+
 	if (kvmclock_present()) {
 		wrmsr(MSR_KVM_SYSTEM_TIME_NEW, (uint64_t)(uintptr_t)&pvclock | 1);
 		use_kvmclock = 1;
-		kvm_origin = kvmclock_ns();
+		/* Count from the PVH entry, as with the TSC source. */
+		kvm_origin = kvmclock_ns(&since);
+		kvm_origin = kvm_origin > since ? kvm_origin - since : 0;
 		return;
 	}
 	lapic_timer_free_run();
@@ -195,7 +210,7 @@ uk_clock_ns(void)
 	uint64_t	 ns;
 
 	if (use_kvmclock)
-		ns = kvmclock_ns() - kvm_origin;
+		ns = kvmclock_ns(NULL) - kvm_origin;
 	else
 		ns = base_ns + (uint64_t)(((unsigned __int128)(rdtsc() -
 		    base_tsc) * mult) >> 32);

@@ -6,7 +6,7 @@
  * timer: clock_start() takes the first sample, the caller does other
  * boot work, clock_calibrate() takes the second once at least
  * CLOCK_CAL_NS have passed. uk_clock_ns() is valid after that, and
- * counts from the PVH entry (TSC) or from clock_start() (kvmclock).
+ * counts from the PVH entry's TSC reading (kvmclock too, on its scale).
  */
 #ifndef UK_VM_CLOCK_H
 #define UK_VM_CLOCK_H
