@@ -12,11 +12,12 @@
 #   BENCH_GAP_MS   pause after the stop (and between floor samples) [50]
 #   BENCH_SCALE    instances for the scale part; 0 skips it [1000]
 #   BENCH_SCALE_N  probe samples at 0 and at SCALE running [30]
+#   BENCH_SCALE_ROUNDS rounds of the scale part, a fresh jitsud each [3]
 #   BENCH_WHERE    1: measure where a start's time goes (cgroup attach) [1]
 #   BENCH_NOFILE   jitsud's soft RLIMIT_NOFILE in the scale part (hard
 #                  limit unchanged), a usual default; empty: inherit [1024]
 #   JITSUD         the binary to measure [build/jitsud]
-set -u
+set -u -o pipefail
 . "$(dirname "$0")/../lib.sh"
 
 N=${BENCH_N:-50}
@@ -25,6 +26,7 @@ IDLE=${BENCH_IDLE_MS:-200}
 GAP=${BENCH_GAP_MS:-50}
 SCALE=${BENCH_SCALE:-1000}
 SCALE_N=${BENCH_SCALE_N:-30}
+SROUNDS=${BENCH_SCALE_ROUNDS:-3}
 NOFILE=${BENCH_NOFILE-1024}
 JITSUD=${JITSUD:-$T_BUILD/jitsud}
 HELLO=$T_BUILD/uk/hello.unix
@@ -263,74 +265,92 @@ PR=${P}p
 		printf "image = %s\nports = tcp:80\nidle = 0\nmemory = 64M\n\n" "$HELLO"
 	done
 } >"$W/scale.conf"
-LOG2=$W/jitsud-scale.log
 lim=()
 [ -n "$NOFILE" ] && lim=(prlimit --nofile="$NOFILE":"$(ulimit -Hn)")
-mem0=$(b_meminfo)
-t0=$(date +%s.%N)
-B_JITSUD_WAIT=120 b_jitsud JP2 "$LOG2" "${lim[@]}" "$JITSUD" -c "$W/scale.conf"
-t1=$(date +%s.%N)
-rss_idle=$(b_vmrss_kb "$JP2")
-nofile=$(awk '/^Max open files/ { print $4 "/" $5 }' /proc/"$JP2"/limits)
-echo "scale: $SCALE instances of hello.unix (idle = 0) + 1 probe service; jitsud RLIMIT_NOFILE soft/hard $nofile" \
-	"(started at ${NOFILE:-inherited})"
-echo "  config with $((SCALE + 1)) services loaded and answering in $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }') s;" \
-	"jitsud RSS $rss_idle kB, $(ls /proc/"$JP2"/fd | wc -l) fds"
-
-for ((i = 0; i < 2; i++)); do cold_sample "$PR" "$LOG2" "$W/warm2"; done
-for ((i = 0; i < SCALE_N; i++)); do cold_sample "$PR" "$LOG2" "$W/at0"; done
-
 names=()
 for ((i = 0; i < SCALE; i++)); do names+=("$P$(printf %05d $i).$ZONE"); done
-t0=$(date +%s.%N)
-t_in "$FB" query 127.0.0.1 "${names[@]}" | sed 's/^/  queries: /'
-b_wait_count 300 "$LOG2" "service $P[0-9]+: starting -> running" "$SCALE" ||
-	echo "  WARNING: only $(b_count "$LOG2" "service $P[0-9]+: starting -> running") of $SCALE running after 300 s"
-t1=$(date +%s.%N)
-up=$(b_count "$LOG2" "service $P[0-9]+: starting -> running")
-failed=$(b_count "$LOG2" "service $P[0-9]+: .* -> failed")
-echo "  $up of $SCALE running $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }') s after the first query; $failed failed"
-sleep 1
+since() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }'; }
 
 # Memory. Instances are jitsud's children. smaps_rollup: Rss counts the
 # pages each maps (the static image's text counts in every one), Pss
 # shares them out; the memory cgroup (v1 memory.usage_in_bytes, or v2
 # memory.current) also holds kernel memory charged to the instance.
-pids=$(pgrep -P "$JP2")
-ninst=$(wc -w <<<"$pids")
-rss_all=$(b_vmrss_kb "$JP2")
-mem1=$(b_meminfo)
-read -r rss pss anon <<<"$(for p in $pids; do cat /proc/"$p"/smaps_rollup 2>/dev/null; done |
-	awk '/^Rss:/ { r += $2 } /^Pss:/ { p += $2 } /^Anonymous:/ { a += $2 } END { print r + 0, p + 0, a + 0 }')"
-cgmem=0 ncg=0
-for p in $pids; do
-	cg=$(awk -F: '$2 == "memory" { print $3 }' /proc/"$p"/cgroup 2>/dev/null)
-	f=/sys/fs/cgroup/memory$cg/memory.usage_in_bytes
-	[ -n "$cg" ] && [ -r "$f" ] || { cg=$(awk -F: '$1 == "0" { print $3 }' /proc/"$p"/cgroup); f=/sys/fs/cgroup$cg/memory.current; }
-	[ -r "$f" ] || f=/sys/fs/cgroup/unified$cg/memory.current
-	[ -r "$f" ] && { cgmem=$((cgmem + $(cat "$f"))); ncg=$((ncg + 1)); }
-done
-echo "  instances found (jitsud's children): $ninst; jitsud: RSS $rss_all kB with them running" \
-	"($rss_idle kB before), $(ls /proc/"$JP2"/fd | wc -l) fds"
-awk -v n="$ninst" -v r="$rss" -v p="$pss" -v a="$anon" -v c="$cgmem" -v nc="$ncg" \
-    -v m0="$mem0" -v m1="$mem1" 'BEGIN { if (n == 0) exit
-	split(m0, x); split(m1, y)
-	printf "  per instance: RSS %.0f kB, PSS %.0f kB, anonymous %.0f kB (smaps_rollup);", r / n, p / n, a / n
-	if (nc > 0) printf " memory cgroup %.0f kB;", c / 1024 / nc
-	printf "\n  host /proc/meminfo per instance (whole machine, so noisy when shared): MemAvailable -%.0f kB;" \
-	    " AnonPages +%.0f, Slab +%.0f, PageTables +%.0f, KernelStack +%.0f kB\n",
-	    (x[1] - y[1]) / n, (y[2] - x[2]) / n, (y[3] - x[3]) / n, (y[4] - x[4]) / n, (y[5] - x[5]) / n }'
+memory_report() {
+	local jp=$1 mem0=$2 rss_idle=$3 pids ninst rss_all mem1 rss pss anon cg f cgmem=0 ncg=0
+	pids=$(pgrep -P "$jp")
+	ninst=$(wc -w <<<"$pids")
+	rss_all=$(b_vmrss_kb "$jp")
+	mem1=$(b_meminfo)
+	read -r rss pss anon <<<"$(for p in $pids; do cat /proc/"$p"/smaps_rollup 2>/dev/null; done |
+		awk '/^Rss:/ { r += $2 } /^Pss:/ { p += $2 } /^Anonymous:/ { a += $2 }
+		     END { print r + 0, p + 0, a + 0 }')"
+	for p in $pids; do
+		cg=$(awk -F: '$2 == "memory" { print $3 }' /proc/"$p"/cgroup 2>/dev/null)
+		f=/sys/fs/cgroup/memory$cg/memory.usage_in_bytes
+		if [ -z "$cg" ] || [ ! -r "$f" ]; then
+			cg=$(awk -F: '$1 == "0" { print $3 }' /proc/"$p"/cgroup 2>/dev/null)
+			f=/sys/fs/cgroup$cg/memory.current
+			[ -r "$f" ] || f=/sys/fs/cgroup/unified$cg/memory.current
+		fi
+		[ -r "$f" ] && { cgmem=$((cgmem + $(cat "$f"))); ncg=$((ncg + 1)); }
+	done
+	echo "  instances found (jitsud's children): $ninst; jitsud: RSS $rss_all kB with them running" \
+		"($rss_idle kB before), $(ls /proc/"$jp"/fd | wc -l) fds"
+	awk -v n="$ninst" -v r="$rss" -v p="$pss" -v a="$anon" -v c="$cgmem" -v nc="$ncg" \
+	    -v m0="$mem0" -v m1="$mem1" 'BEGIN { if (n == 0) exit
+		split(m0, x); split(m1, y)
+		printf "  per instance: RSS %.0f kB, PSS %.0f kB, anonymous %.0f kB (smaps_rollup);", r / n, p / n, a / n
+		if (nc > 0) printf " memory cgroup %.0f kB;", c / 1024 / nc
+		printf "\n  host /proc/meminfo per instance (whole machine, so noisy when shared): MemAvailable -%.0f kB;" \
+		    " AnonPages +%.0f, Slab +%.0f, PageTables +%.0f, KernelStack +%.0f kB\n",
+		    (x[1] - y[1]) / n, (y[2] - x[2]) / n, (y[3] - x[3]) / n, (y[4] - x[4]) / n, (y[5] - x[5]) / n }'
+}
 
-for ((i = 0; i < SCALE_N; i++)); do cold_sample "$PR" "$LOG2" "$W/atN"; done
+# Rounds, each with a fresh jitsud: probe samples at 0 running, all
+# started, probe samples at SCALE running, stop. Load from elsewhere
+# then lands on both sides of the ratio alike.
+[ $((SCALE_N % SROUNDS)) -eq 0 ] || b_die "BENCH_SCALE_N ($SCALE_N) must be a multiple of BENCH_SCALE_ROUNDS ($SROUNDS)"
+SPER=$((SCALE_N / SROUNDS))
+echo "scale: $SCALE instances of hello.unix (idle = 0) + 1 probe service; $SCALE_N probe samples at 0 and" \
+	"at $SCALE running, in $SROUNDS rounds (a fresh jitsud each)"
+efiles=0
+for ((r = 1; r <= SROUNDS; r++)); do
+	LOG2=$W/jitsud-scale-$r.log
+	mem0=$(b_meminfo)
+	t0=$(date +%s.%N)
+	B_JITSUD_WAIT=120 b_jitsud JP2 "$LOG2" "${lim[@]}" "$JITSUD" -c "$W/scale.conf"
+	load=$(since "$t0")
+	rss_idle=$(b_vmrss_kb "$JP2")
+	if [ $r -eq 1 ]; then
+		echo "  jitsud RLIMIT_NOFILE soft/hard $(awk '/^Max open files/ { print $4 "/" $5 }' /proc/"$JP2"/limits)" \
+			"(started at ${NOFILE:-the inherited limit}); config with $((SCALE + 1)) services loaded" \
+			"and answering in $load s; jitsud RSS $rss_idle kB, $(ls /proc/"$JP2"/fd | wc -l) fds"
+	fi
+	cold_sample "$PR" "$LOG2" "$W/warm2"
+	for ((i = 0; i < SPER; i++)); do cold_sample "$PR" "$LOG2" "$W/at0"; done
+	t0=$(date +%s.%N)
+	q=$(t_in "$FB" query 127.0.0.1 "${names[@]}")
+	b_wait_count 300 "$LOG2" "service $P[0-9]+: starting -> running" "$SCALE" ||
+		echo "  WARNING: only $(b_count "$LOG2" "service $P[0-9]+: starting -> running") of $SCALE running after 300 s"
+	upt=$(since "$t0")
+	up=$(b_count "$LOG2" "service $P[0-9]+: starting -> running")
+	failed=$(b_count "$LOG2" "service $P[0-9]+: .* -> failed")
+	echo "  round $r: $q; $up of $SCALE running $upt s after the first query; $failed failed"
+	if [ $r -eq 1 ]; then
+		sleep 1
+		memory_report "$JP2" "$mem0" "$rss_idle"
+	fi
+	for ((i = 0; i < SPER; i++)); do cold_sample "$PR" "$LOG2" "$W/atN"; done
+	grep -qiE "too many open files|EMFILE" "$LOG2" && efiles=1
+	t0=$(date +%s.%N)
+	b_stop "$JP2"
+	[ $r -eq 1 ] && echo "  jitsud and its $up instances stopped in $(since "$t0") s"
+done
 printf "  %-44s %8s %8s %8s %8s %5s\n" "ms" p50 p99 min max n
 row "probe cold, 0 others running" "$W/at0" 2
-row "probe cold, $up others running" "$W/atN" 2
+row "probe cold, $SCALE others running" "$W/atN" 2
 a0=$(p50 "$W/at0" 2) aN=$(p50 "$W/atN" 2)
 ratio=$(b_ratio "$aN" "$a0")
 echo "target cold p50 at $SCALE running <= $T_SCALE x at 0: ${ratio}x: $(verdict "$ratio" $T_SCALE)"
-grep -qiE "too many open files|EMFILE" "$LOG2" && echo "  WARNING: jitsud ran out of file descriptors (see $LOG2)"
-echo "  stopping jitsud and $up instances..."
-t0=$(date +%s.%N)
-b_stop "$JP2"
-echo "  stopped in $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }') s"
+[ $efiles = 1 ] && echo "  WARNING: jitsud ran out of file descriptors (see the logs)"
 exit 0
