@@ -18,7 +18,8 @@
  *   9    SYN: u16 source port, u8 port choice (80, 8080, 81), u32 seq
  * The first byte's low bit turns checksum checking on (hard for a fuzzer
  * to get through by itself, so mostly off). Every frame the stack sends
- * is checked: it must fit a frame and carry a valid IPv4 header checksum.
+ * is checked: it must fit a frame and carry a valid IPv4 header checksum;
+ * after every command the connection blocks must be self-consistent.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -26,6 +27,7 @@
 
 #include "uk/include/uk.h"
 #include "uk/net/net.h"
+#include "uk/net/tcp.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -66,17 +68,17 @@ check_tx(void *arg, const void *frame, size_t len)
 }
 
 static void
-put16(uint8_t *p, uint32_t v)
+w16(uint8_t *p, uint32_t v)
 {
 	p[0] = (uint8_t)(v >> 8);
 	p[1] = (uint8_t)v;
 }
 
 static void
-put32(uint8_t *p, uint32_t v)
+w32(uint8_t *p, uint32_t v)
 {
-	put16(p, v >> 16);
-	put16(p + 2, v & 0xffff);
+	w16(p, v >> 16);
+	w16(p + 2, v & 0xffff);
 }
 
 static uint16_t
@@ -110,23 +112,55 @@ segment(uint64_t now, uint16_t sport, uint16_t dport, uint32_t seq,
 	f[13] = 0x00;
 	memset(ip, 0, 40);
 	ip[0] = 0x45;
-	put16(ip + 2, (uint32_t)(40 + len));
+	w16(ip + 2, (uint32_t)(40 + len));
 	ip[8] = 64;
 	ip[9] = 6;
-	put32(ip + 12, PEER_IP);
-	put32(ip + 16, OUR_IP);
-	put16(ip + 10, sum16(ip, 20));
-	put16(th, sport);
-	put16(th + 2, dport);
-	put32(th + 4, seq);
-	put32(th + 8, ack);
+	w32(ip + 12, PEER_IP);
+	w32(ip + 16, OUR_IP);
+	w16(ip + 10, sum16(ip, 20));
+	w16(th, sport);
+	w16(th + 2, dport);
+	w32(th + 4, seq);
+	w32(th + 8, ack);
 	th[12] = 0x50;
 	th[13] = flags;
-	put16(th + 14, wnd);
+	w16(th + 14, wnd);
 	if (len > 0)
 		memcpy(th + 20, data, len);
-	put16(th + 16, csum_tcp(th, 20 + len));
+	w16(th + 16, csum_tcp(th, 20 + len));
 	net_input(N, f, 54 + len, now);
+}
+
+/* What must hold for every live connection block after any input. */
+static void
+check_invariants(void)
+{
+	const struct net_tcb	*t, *u;
+	int			 i, j;
+
+	for (i = 0; i < NET_MAX_CONN; i++) {
+		t = &N->tcb[i];
+		if (t->state <= TCP_CLOSED)
+			continue;
+		if (t->sb_len > NET_SNDBUF || t->rb_len > NET_RCVBUF ||
+		    t->sb_head >= NET_SNDBUF || t->rb_head >= NET_RCVBUF ||
+		    t->mss < 64 || t->mss > TCP_MSS_MAX || t->cwnd == 0 ||
+		    t->rto == 0 || t->rto > TCP_RTO_MAX || (t->app && !t->accepted))
+			abort();
+		if (t->state == TCP_SYN_RCVD) {
+			if (t->snd_una != t->iss || t->snd_nxt != t->iss + 1)
+				abort();
+		} else if (SEQ_GT(t->snd_una, t->snd_nxt) ||
+		    SEQ_GT(t->snd_nxt, t->snd_max) ||
+		    t->snd_max - t->snd_una > t->sb_len + t->closed)
+			abort();
+		for (j = i + 1; j < NET_MAX_CONN; j++) {
+			u = &N->tcb[j];
+			if (u->state > TCP_CLOSED && u->raddr == t->raddr &&
+			    u->rport == t->rport && u->lport == t->lport)
+				abort();
+		}
+	}
 }
 
 static void
@@ -169,6 +203,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	(void)net_listen(N, 80);
 	(void)net_listen(N, 8080);
 	while (i < size) {
+		check_invariants();
 		op = data[i++] % 10;
 		switch (op) {
 		case 8:
@@ -229,5 +264,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		i += len;
 	}
+	check_invariants();
 	return 0;
 }

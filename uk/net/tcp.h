@@ -7,6 +7,7 @@
 #define UK_NET_TCP_H
 
 #include "uk/net/ipv4.h"
+#include "uk/net/wire.h"
 
 /* States of struct net_tcb. TIME_WAIT lives in the smaller net_tw table:
  * it needs no buffers, and a busy server has many. */
