@@ -58,31 +58,51 @@ W=$T_TMP
 # opposed to b_die's "cannot run here" (exit 2).
 broke() { echo "bench: $*" >&2; exit 1; }
 
-# One sample against jitsud: "DNS_MS FIRSTBYTE_MS" appended to FILE.
+# One sample against jitsud: "DNS_MS FIRSTBYTE_MS CPU_MS" appended to
+# FILE. CPU_MS (when CPUOF, jitsud's pid, is set) is the CPU time jitsud
+# and its instances used during the sample (schedstat): jitsud's share
+# of the start plus the new instance's jail, exec and answer. Less
+# disturbed by other load than the wall-clock figures.
+CPUOF=
 probe() {
-	t_in "$FB" dns 127.0.0.1 "$1.$ZONE" |
-		awk '{ printf "%.3f %.3f\n", $1 / 1000, $2 / 1000 }' >>"$2"
+	local c0=0 c1=0 r
+	[ -n "$CPUOF" ] && c0=$(b_cpu_ns "$CPUOF")
+	r=$(t_in "$FB" dns 127.0.0.1 "$1.$ZONE") || return 1
+	[ -n "$CPUOF" ] && c1=$(b_cpu_ns "$CPUOF")
+	awk -v r="$r" -v c=$((c1 - c0)) -v on="$CPUOF" 'BEGIN { split(r, x)
+		printf "%.3f %.3f %s\n", x[1] / 1000, x[2] / 1000, on != "" ? sprintf("%.3f", c / 1e6) : "-" }' >>"$2"
 }
 
-# A cold sample of service S: only once its last instance is gone
-# (every start has its stop in the log), and GAP after that.
+# settle LOG STOPPED [FROZEN]: wait until service STOPPED has no
+# instance (every start has its stop in the log) and FROZEN, if given
+# and started, is suspended (every start and resume has its
+# suspension); then GAP ms. Each sample then meets a quiet jitsud, and
+# no instance comes or goes during it.
+settle() {
+	local log=$1 c=$2 f=${3:-} n
+	n=$(b_count "$log" "service $c: stopped -> starting")
+	b_wait_count 20 "$log" "service $c: [a-z]+ -> stopped \(" "$n" ||
+		broke "$c did not stop (log $log)"
+	if [ -n "$f" ]; then
+		n=$(( $(b_count "$log" "service $f: suspended -> running") +
+		    $(b_count "$log" "service $f: stopped -> starting") ))
+		b_wait_count 20 "$log" "service $f: running -> suspended" "$n" ||
+			broke "$f was not suspended (log $log)"
+	fi
+	sleep "$(awk -v g="$GAP" 'BEGIN { print g / 1000 }')"
+}
+
+# cold_sample S LOG OUT [FROZEN]: query -> first byte of S, stopped.
 cold_sample() {
-	local s=$1 log=$2 out=$3 starts
-	starts=$(b_count "$log" "service $s: stopped -> starting")
-	b_wait_count 20 "$log" "service $s: [a-z]+ -> stopped \(" "$starts" ||
-		broke "$s did not stop (log $log)"
-	sleep "$(awk -v g="$GAP" 'BEGIN { print g / 1000 }')"
-	probe "$s" "$out" || broke "cold sample of $s failed (log $log)"
+	settle "$2" "$1" "${4:-}"
+	probe "$1" "$3" || broke "cold sample of $1 failed (log $2)"
 }
 
-# A resume sample of service S: once it has been suspended again.
+# resume_sample S LOG OUT OTHER: the same of S, suspended (OTHER, the
+# cold service, stopped meanwhile).
 resume_sample() {
-	local s=$1 log=$2 out=$3 n
-	n=$(b_count "$log" "service $s: suspended -> running")
-	b_wait_count 20 "$log" "service $s: running -> suspended" $((n + 1)) ||
-		broke "$s was not suspended (log $log)"
-	sleep "$(awk -v g="$GAP" 'BEGIN { print g / 1000 }')"
-	probe "$s" "$out" || broke "resume sample of $s failed (log $log)"
+	settle "$2" "$4" "$1"
+	probe "$1" "$3" || broke "resume sample of $1 failed (log $2)"
 }
 
 # spawn_samples OUT ADDR [-P PID] CMD...: floor-style samples.
@@ -91,7 +111,7 @@ spawn_samples() {
 	local pidopt=()
 	[ "$1" = -P ] && { pidopt=(-P "$2"); shift 2; }
 	t_in "$FB" spawn -n "$PER" -g $((IDLE + GAP)) "${pidopt[@]}" "$addr" "$@" |
-		awk '{ printf "%.3f\n", $1 / 1000 }' >>"$out" ||
+		awk '{ printf "%.3f %.3f\n", $1 / 1000, $2 / 1000 }' >>"$out" ||
 		broke "spawn samples failed: $*"
 }
 
@@ -138,6 +158,7 @@ memory = 64M
 CONF
 LOG1=$W/jitsud-one.log
 b_jitsud JP1 "$LOG1" "$JITSUD" -c "$W/one.conf"
+CPUOF=$JP1
 
 BWRAP=(bwrap --unshare-all --die-with-parent --as-pid-1 --new-session
 	--cap-drop ALL --ro-bind "$HELLO" /app/hello.unix
@@ -145,15 +166,16 @@ BWRAP=(bwrap --unshare-all --die-with-parent --as-pid-1 --new-session
 
 # Warm-up, not counted: the first start of each reads the image, the
 # first suspension needs a first start.
-for i in 1 2; do cold_sample "$C" "$LOG1" "$W/warm"; done
+for i in 1 2; do cold_sample "$C" "$LOG1" "$W/warm" "$R"; done
 probe "$R" "$W/warm"
 t_in "$FB" spawn -n 2 -g 0 127.77.1.1:80 "$HELLO" >/dev/null 2>&1
 [ $HAVE_BWRAP = 1 ] && t_in "$FB" spawn -n 2 -g 0 -P 1 127.77.1.2:80 "${BWRAP[@]}" >/dev/null 2>&1
 
 echo "exec: hello.unix, $N samples of each kind in $ROUNDS rounds; idle ${IDLE} ms + ${GAP} ms before each"
 for ((r = 0; r < ROUNDS; r++)); do
-	for ((i = 0; i < PER; i++)); do cold_sample "$C" "$LOG1" "$W/cold"; done
-	for ((i = 0; i < PER; i++)); do resume_sample "$R" "$LOG1" "$W/resume"; done
+	for ((i = 0; i < PER; i++)); do cold_sample "$C" "$LOG1" "$W/cold" "$R"; done
+	for ((i = 0; i < PER; i++)); do resume_sample "$R" "$LOG1" "$W/resume" "$C"; done
+	settle "$LOG1" "$C" "$R"
 	spawn_samples "$W/floor" 127.77.1.1:80 "$HELLO" 2>/dev/null
 	[ $HAVE_BWRAP = 1 ] && spawn_samples "$W/bwrap" 127.77.1.2:80 -P 1 "${BWRAP[@]}" 2>/dev/null
 done
@@ -173,6 +195,11 @@ row "jitsu resume: query -> DNS answer" "$W/resume" 1
 row "jitsu resume: query -> first HTTP byte" "$W/resume" 2
 row "floor: fork+exec, inherited socket -> byte" "$W/floor" 1
 [ $HAVE_BWRAP = 1 ] && row "bwrap --unshare-all -> first HTTP byte" "$W/bwrap" 1
+echo "  CPU time used (schedstat, ms; steadier than the times above on a busy machine):"
+row "jitsu cold: jitsud + the new instance" "$W/cold" 3
+row "jitsu resume: jitsud + the thawed instance" "$W/resume" 3
+row "floor: the child, fork to first byte" "$W/floor" 2
+[ $HAVE_BWRAP = 1 ] && row "bwrap: its process tree, fork to first byte" "$W/bwrap" 2
 echo "  cold starts in the log: $cold_starts stopped -> starting for $((N + 2)) cold queries" \
 	"(2 warm-up); resumes: $resumes suspended -> running for $N queries, $r_starts start(s)"
 [ "$cold_starts" -eq $((N + 2)) ] || echo "  WARNING: not every cold sample was a cold start"
@@ -188,10 +215,14 @@ if [ $HAVE_BWRAP = 1 ]; then
 	line="$line; jitsu/bwrap p50 $(b_ratio "$cp50" "$bp50")x p99 $(b_ratio "$cp99" "$bp99")x"
 fi
 echo "$line"
+line="CPU ratios (p50): jitsu/floor $(b_ratio "$(p50 "$W/cold" 3)" "$(p50 "$W/floor" 2)")x"
+[ $HAVE_BWRAP = 1 ] && line="$line; jitsu/bwrap $(b_ratio "$(p50 "$W/cold" 3)" "$(p50 "$W/bwrap" 2)")x"
+echo "$line"
 echo "target cold p50 <= $T_P50 ms: $cp50 ms: $(verdict "$cp50" $T_P50)"
 echo "target cold p99 <= $T_P99 ms: $cp99 ms: $(verdict "$cp99" $T_P99)"
 echo "target resume p50 <= $T_RESUME ms: $rp50 ms: $(verdict "$rp50" $T_RESUME)"
 b_stop "$JP1"
+CPUOF=
 
 # --- where a cold start's time goes ---
 
