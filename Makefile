@@ -22,7 +22,7 @@ LDLIBS	 = -linih -lseccomp -lmnl
 # The libvirt backend when the compiler finds libvirt (Debian: libvirt-dev);
 # without it backend/libvirt_host.c builds a stub that says so.
 ifneq ($(shell $(CC) -print-file-name=libvirt.so),libvirt.so)
-LDLIBS	+= -lvirt
+LDLIBS	+= -lvirt -lvirt-qemu
 CFLAGS_LIBVIRT = -DHAVE_LIBVIRT
 endif
 LDFLAGS	?=

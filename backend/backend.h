@@ -61,6 +61,7 @@ struct backend_ops {
 extern const struct backend_ops backend_none;
 extern const struct backend_ops backend_exec;
 extern const struct backend_ops backend_qemu;
+extern const struct backend_ops backend_libvirt;
 
 const struct backend_ops *backend_for(enum cfg_backend);
 /* At exit, after every service is released: the exec backend's shared

@@ -115,6 +115,15 @@ enum lv_op {
 	LV_OP_LOOKUP,	/* after a reconnection: is it still there? */
 };
 
+/* Domain lifecycle events, as the loop needs them. */
+enum lv_event {
+	LV_EV_STARTED,
+	LV_EV_SUSPENDED,
+	LV_EV_RESUMED,
+	LV_EV_STOPPED,		/* detail 1: it crashed or failed */
+	LV_EV_OTHER,
+};
+
 /* What the loop hears from the libvirt side. */
 enum lv_msg_kind {
 	LV_MSG_REPLY,	/* a request finished: result, id, text */
@@ -128,12 +137,16 @@ struct lv_msg {
 	struct lv_host	*host;
 	enum lv_op	 op;		/* REPLY */
 	void		*ctx;		/* REPLY: the request's */
-	int		 result;	/* REPLY: 0 or -1; LOOKUP: state */
-	int		 id;		/* the domain's id, -1 if none */
-	int		 event, detail;	/* EVENT: virDomainEventType, detail */
+	int		 result;	/* REPLY: 0 or -1; LOOKUP: LV_DOM_* */
+	enum lv_event	 event;		/* EVENT; text says how */
+	int		 detail;
 	bool		 up;		/* HOST */
 	bool		 kvm;		/* HOST: the host offers KVM */
 	char		 domain[96];
+	/* The domain's UUID: a transient domain gets a new one at each
+	 * create, so it tells this instance's events from a former one's
+	 * (ids are gone by the time a stopped event is read). */
+	char		 uuid[40];
 	char		 text[256];	/* error message, or console line */
 };
 

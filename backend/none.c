@@ -47,9 +47,9 @@ backend_for(enum cfg_backend b)
 		return &backend_exec;
 	case BACKEND_QEMU:
 		return &backend_qemu;
+	case BACKEND_LIBVIRT:
+		return &backend_libvirt;
 	default:
-		/* libvirt arrives with its issue; until then such services
-		 * are answered as records. */
 		return &backend_none;
 	}
 }

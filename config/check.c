@@ -293,5 +293,14 @@ config_check(struct config *c)
 	for (i = 0; i < c->nsvcs; i++)
 		check_service(c, &c->svcs[i]);
 	check_hosts(c);
+	/* Pointers only now: implicit hosts grew the array above. */
+	for (i = 0; i < c->nsvcs; i++) {
+		struct cfg_service *s = &c->svcs[i];
+		if (s->nhostv == 0 ||
+		    (s->hostp = calloc((size_t)s->nhostv, sizeof(*s->hostp))) == NULL)
+			continue;
+		for (int j = 0; j < s->nhostv; j++)
+			s->hostp[j] = &c->hosts[s->hostv[j]];
+	}
 	return c->nerrors;
 }

@@ -111,6 +111,7 @@ struct cfg_service {
 	/* Filled by config_check for backend = libvirt: the hosts the
 	 * service may run on (its hosts =, or the implicit one). */
 	int		*hostv;		/* indexes into config.hosts */
+	const struct cfg_host **hostp;	/* the same hosts */
 	int		 nhostv;
 };
 

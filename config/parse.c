@@ -64,6 +64,7 @@ service_free(struct cfg_service *s)
 		free(s->hosts[i].name);
 	free(s->hosts);
 	free(s->hostv);
+	free(s->hostp);
 }
 
 void
