@@ -65,11 +65,11 @@ broke() { echo "bench: $*" >&2; exit 1; }
 # disturbed by other load than the wall-clock figures.
 CPUOF=
 probe() {
-	local c0=0 c1=0 r
-	[ -n "$CPUOF" ] && c0=$(b_cpu_ns "$CPUOF")
+	local c0= c1= c=0 r
+	[ -n "$CPUOF" ] && c0=$(b_cpu_snap "$CPUOF")
 	r=$(t_in "$FB" dns 127.0.0.1 "$1.$ZONE") || return 1
-	[ -n "$CPUOF" ] && c1=$(b_cpu_ns "$CPUOF")
-	awk -v r="$r" -v c=$((c1 - c0)) -v on="$CPUOF" 'BEGIN { split(r, x)
+	[ -n "$CPUOF" ] && c1=$(b_cpu_snap "$CPUOF") && c=$(b_cpu_delta "$c0" "$c1")
+	awk -v r="$r" -v c="$c" -v on="$CPUOF" 'BEGIN { split(r, x)
 		printf "%.3f %.3f %s\n", x[1] / 1000, x[2] / 1000, on != "" ? sprintf("%.3f", c / 1e6) : "-" }' >>"$2"
 }
 
@@ -351,6 +351,7 @@ for ((r = 1; r <= SROUNDS; r++)); do
 	t0=$(date +%s.%N)
 	B_JITSUD_WAIT=120 b_jitsud JP2 "$LOG2" "${lim[@]}" "$JITSUD" -c "$W/scale.conf"
 	load=$(since "$t0")
+	CPUOF=$JP2
 	rss_idle=$(b_vmrss_kb "$JP2")
 	if [ $r -eq 1 ]; then
 		echo "  jitsud RLIMIT_NOFILE soft/hard $(awk '/^Max open files/ { print $4 "/" $5 }' /proc/"$JP2"/limits)" \
@@ -375,13 +376,17 @@ for ((r = 1; r <= SROUNDS; r++)); do
 	grep -qiE "too many open files|EMFILE" "$LOG2" && efiles=1
 	t0=$(date +%s.%N)
 	b_stop "$JP2"
+	CPUOF=
 	[ $r -eq 1 ] && echo "  jitsud and its $up instances stopped in $(since "$t0") s"
 done
 printf "  %-44s %8s %8s %8s %8s %5s\n" "ms" p50 p99 min max n
 row "probe cold, 0 others running" "$W/at0" 2
 row "probe cold, $SCALE others running" "$W/atN" 2
+row "  CPU (jitsud + the probe), 0 running" "$W/at0" 3
+row "  CPU (jitsud + the probe), $SCALE running" "$W/atN" 3
 a0=$(p50 "$W/at0" 2) aN=$(p50 "$W/atN" 2)
 ratio=$(b_ratio "$aN" "$a0")
+echo "CPU ratio (p50) at $SCALE running / at 0: $(b_ratio "$(p50 "$W/atN" 3)" "$(p50 "$W/at0" 3)")x"
 echo "target cold p50 at $SCALE running <= $T_SCALE x at 0: ${ratio}x: $(verdict "$ratio" $T_SCALE)"
 [ $efiles = 1 ] && echo "  WARNING: jitsud ran out of file descriptors (see the logs)"
 exit 0
