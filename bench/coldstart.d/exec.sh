@@ -332,9 +332,9 @@ memory_report() {
 		split(m0, x); split(m1, y)
 		printf "  per instance: RSS %.0f kB, PSS %.0f kB, anonymous %.0f kB (smaps_rollup);", r / n, p / n, a / n
 		if (nc > 0) printf " memory cgroup %.0f kB;", c / 1024 / nc
-		printf "\n  host /proc/meminfo per instance (whole machine, so noisy when shared): MemAvailable -%.0f kB;" \
-		    " AnonPages +%.0f, Slab +%.0f, PageTables +%.0f, KernelStack +%.0f kB\n",
-		    (x[1] - y[1]) / n, (y[2] - x[2]) / n, (y[3] - x[3]) / n, (y[4] - x[4]) / n, (y[5] - x[5]) / n }'
+		printf "\n  host /proc/meminfo per instance (whole machine, so noisy when shared): MemAvailable %+.0f kB;" \
+		    " AnonPages %+.0f, Slab %+.0f, PageTables %+.0f, KernelStack %+.0f kB\n",
+		    (y[1] - x[1]) / n, (y[2] - x[2]) / n, (y[3] - x[3]) / n, (y[4] - x[4]) / n, (y[5] - x[5]) / n }'
 }
 
 # Rounds, each with a fresh jitsud: probe samples at 0 running, all
