@@ -12,7 +12,7 @@
  * It is portable C with no dependency on a target: frames come in through
  * net_input(), go out through the net_tx_fn the caller supplies, and time
  * is passed in (nanoseconds, monotonic). Nothing blocks and nothing
- * allocates: the caller provides the struct net (about 1.4 MiB with the
+ * allocates: the caller provides the struct net (about 1.3 MiB with the
  * default sizes, mostly connection buffers). The same code runs in the vm
  * kernel and in host unit tests and the fuzzer.
  *

@@ -46,11 +46,11 @@ start_report(void)
 	 * formatter costs ~0.6 ms of translation, and these lines are
 	 * for people, not for the host waiting on the console. */
 	uk_printf("uk: kernel up %lu us after entry, app ready at %lu us; "
-	    "%s clock (tsc %lu kHz), heap %lu KiB\n",
-	    (unsigned long)(boot_done_ns / 1000),
-	    (unsigned long)(uk_clock_ns() / 1000), clock_source(),
-	    (unsigned long)(clock_tsc_hz() / 1000),
-	    (unsigned long)(heap_free_bytes() / 1024));
+	    "%s clock", (unsigned long)(boot_done_ns / 1000),
+	    (unsigned long)(uk_clock_ns() / 1000), clock_source());
+	if (clock_tsc_hz() != 0)
+		uk_printf(" (tsc %lu kHz)", (unsigned long)(clock_tsc_hz() / 1000));
+	uk_printf(", heap %lu KiB\n", (unsigned long)(heap_free_bytes() / 1024));
 	netif_describe();
 }
 
