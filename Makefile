@@ -90,6 +90,7 @@ tests: unit-tests $(HELPER_BINS) $(APP_BINS)
 # The uk library OS and its apps have their own rules.
 include uk/uk.mk
 include tests/helpers/sandbox.mk
+include tests/vm/tiny.mk
 -include bench/bench.mk
 
 check: all

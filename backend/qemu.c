@@ -243,9 +243,8 @@ requeue(struct qemu_svc *q, enum net_hold mode, int *wake)
 {
 	int resets = 0, r, w;
 
-	/* A sacrificial frame only when no QEMU can read it away. */
-	r = net_tap_requeue(&q->tap, q->spec.mac, mode, q->pid == 0, &w,
-	    &resets);
+	/* A fresh head of the queue only when no QEMU can read it away. */
+	r = net_tap_requeue(&q->tap, mode, q->pid == 0, &w, &resets);
 	if (r < 0)
 		log_warnx("service %s: tap %s: %s", q->svc->name, q->tap.name,
 		    strerror(-r));
@@ -325,22 +324,20 @@ pidfd_readable(struct loop *l, int fd, uint32_t ev, void *arg)
 	    si.si_pid == 0)
 		return;
 	instance_gone(q);
-	if (si.si_code == CLD_EXITED) {
-		/* isa-debug-exit makes a guest's exit(n) QEMU's 2n+1. */
-		if (si.si_status > 1 && (si.si_status & 1))
-			snprintf(why, sizeof(why), "guest exited with status %d",
-			    si.si_status >> 1);
-		else
-			snprintf(why, sizeof(why), "QEMU exited with status %d",
-			    si.si_status);
-		crashed = si.si_status > 1;
-	} else {
+	/* isa-debug-exit makes a guest's exit(n) QEMU's 2n+1. */
+	if (si.si_code == CLD_EXITED && si.si_status > 1 && (si.si_status & 1))
+		snprintf(why, sizeof(why), "guest exited with status %d",
+		    si.si_status >> 1);
+	else if (si.si_code == CLD_EXITED)
+		snprintf(why, sizeof(why), "QEMU exited with status %d",
+		    si.si_status);
+	else
 		snprintf(why, sizeof(why), "QEMU killed by signal %d (%s)",
 		    si.si_status, strsignal(si.si_status));
-		crashed = true;
-	}
-	if (q->killed)
-		crashed = false;
+	/* As for a process: an exit or a kill while running is stopped,
+	 * and the next want boots it again. QEMU dumping core is QEMU
+	 * failing, which backs off. */
+	crashed = !q->killed && si.si_code == CLD_DUMPED;
 	q->killed = false;
 	/* Before the state machine hears of it: a want held during the
 	 * stop may start the next QEMU from inside svc_on_exit, and that

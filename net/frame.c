@@ -15,6 +15,7 @@
 
 #define ETH_HLEN	14
 #define ETHERTYPE_IP	0x0800
+#define ETHERTYPE_ARP	0x0806
 #define IP_OFFMASK	0x1fff
 #define TH_FIN		0x01
 #define TH_SYN		0x02
@@ -123,6 +124,29 @@ net_frame_junk(uint8_t *f, size_t cap, const uint8_t dst[6])
 	put16(f + 12, NET_JUNK_ETHERTYPE);
 	memcpy(f + ETH_HLEN, junk_mark, sizeof(junk_mark));
 	return NET_JUNK_LEN;
+}
+
+size_t
+net_frame_arp_request(uint8_t *f, size_t cap, const uint8_t sha[6],
+    const struct in_addr *spa, const uint8_t dst[6], const struct in_addr *tpa)
+{
+	uint8_t *a = f + ETH_HLEN;
+
+	if (cap < ETH_HLEN + 28)
+		return 0;
+	memcpy(f, dst, 6);
+	memcpy(f + 6, sha, 6);
+	put16(f + 12, ETHERTYPE_ARP);
+	put16(a, 1);			/* Ethernet */
+	put16(a + 2, ETHERTYPE_IP);
+	a[4] = 6;
+	a[5] = 4;
+	put16(a + 6, 1);		/* request */
+	memcpy(a + 8, sha, 6);
+	memcpy(a + 14, &spa->s_addr, 4);
+	memset(a + 18, 0, 6);
+	memcpy(a + 24, &tpa->s_addr, 4);
+	return ETH_HLEN + 28;
 }
 
 size_t

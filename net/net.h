@@ -71,11 +71,14 @@ int	net_link_up(int ifindex);
  * for the guest queue in it even when no QEMU reads them.
  */
 struct net_tap {
-	char	 name[16];
-	int	 ifindex;
-	int	 fd;	/* the queue: QEMU's -netdev fd, held by jitsud */
-	int	 pfd;	/* packet socket on it: wake-ups, injection */
-	bool	 watching;
+	char		 name[16];
+	int		 ifindex;
+	int		 fd;	/* the queue: QEMU's -netdev fd, held by jitsud */
+	int		 pfd;	/* packet socket on it: wake-ups, injection */
+	bool		 watching;
+	uint8_t		 mac[6];	/* the host side's */
+	uint8_t		 guest_mac[6];
+	struct in_addr	 gateway, guest;
 };
 int	net_tap_open(struct net_tap *, const char *name,
 	    const struct in_addr *gateway, const struct in_addr *guest,
@@ -96,15 +99,19 @@ int	net_tap_packets(const struct net_tap *, uint64_t *packets);
  * before the guest's driver is up, so a sacrificial frame must always
  * sit at the head of a stopped VM's queue (uk-vm-facts 7.1). Frames can
  * only be added at the tail, so this takes every queued frame out and
- * then, per mode: KEEP puts a sacrificial frame (if junk) and the
- * frames back in order; RESET answers each TCP segment with a reset from
- * the guest's side, drops the rest, then queues a sacrificial frame (if
- * junk). Only call with junk when no QEMU reads the tap. Counts in
- * *wake the wake-up frames it saw and in *resets the resets it sent.
+ * then, per mode: KEEP puts the frames back in order; RESET answers
+ * each TCP segment with a reset from the guest's side and drops the
+ * rest. With fresh (only when no QEMU reads the tap), the queue then
+ * starts again as a boot wants it: the sacrificial frame, then an ARP
+ * request from the gateway for the guest, so the guest knows the
+ * gateway's MAC before its first answer and never has to ask (saving a
+ * round trip, and the answers a guest drops while it waits to resolve).
+ * Counts in *wake the wake-up frames it saw and in *resets the resets
+ * it sent.
  */
 enum net_hold { NET_HOLD_KEEP, NET_HOLD_RESET };
-int	net_tap_requeue(struct net_tap *, const uint8_t guest_mac[6],
-	    enum net_hold, bool junk, int *wake, int *resets);
+int	net_tap_requeue(struct net_tap *, enum net_hold, bool fresh, int *wake,
+	    int *resets);
 
 /* --- frames (net/frame.c), pure --- */
 
@@ -118,6 +125,11 @@ enum net_frame_kind {
 enum net_frame_kind net_frame_kind(const uint8_t *frame, size_t len);
 /* A sacrificial frame to dst; returns its length, 0 if cap is short. */
 size_t	net_frame_junk(uint8_t *frame, size_t cap, const uint8_t dst[6]);
+/* An ARP request from sha/spa for tpa, sent to dst (RFC 826). Returns
+ * its length, 0 if cap is short. */
+size_t	net_frame_arp_request(uint8_t *frame, size_t cap, const uint8_t sha[6],
+	    const struct in_addr *spa, const uint8_t dst[6],
+	    const struct in_addr *tpa);
 /* The reset a closed port answers to the IPv4 TCP segment in frame
  * (RFC 9293 3.10.7.1), sent back from where it went: Ethernet and IP
  * addresses and ports swapped. Returns its length, or 0 when the frame

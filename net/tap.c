@@ -142,6 +142,14 @@ net_tap_open(struct net_tap *t, const char *name, const struct in_addr *gw,
 		r = -ENODEV;
 		goto fail;
 	}
+	if (ioctl(t->fd, SIOCGIFHWADDR, &ifr) == -1) {
+		r = -errno;
+		goto fail;
+	}
+	memcpy(t->mac, ifr.ifr_hwaddr.sa_data, 6);
+	memcpy(t->guest_mac, mac, 6);
+	t->gateway = *gw;
+	t->guest = *guest;
 	ga.a.v4 = *gw;
 	if ((r = ipv6_off(t->name)) < 0 ||
 	    (r = net_ifaddr_add(&ga, t->ifindex)) < 0 ||

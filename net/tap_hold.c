@@ -105,8 +105,8 @@ held_add(struct held *h, const uint8_t *f, size_t len)
 }
 
 int
-net_tap_requeue(struct net_tap *t, const uint8_t mac[6], enum net_hold mode,
-    bool junk, int *wake, int *resets)
+net_tap_requeue(struct net_tap *t, enum net_hold mode, bool fresh, int *wake,
+    int *resets)
 {
 	static uint8_t f[FRAME_MAX], rst[64];
 	struct held *h;
@@ -138,8 +138,13 @@ net_tap_requeue(struct net_tap *t, const uint8_t mac[6], enum net_hold mode,
 	}
 	if (n < 0 && errno != EAGAIN && r == 0)
 		r = -errno;
-	if (junk && (m = net_frame_junk(f, sizeof(f), mac)) > 0)
-		inject(t, f, m);
+	if (fresh) {
+		if ((m = net_frame_junk(f, sizeof(f), t->guest_mac)) > 0)
+			inject(t, f, m);
+		if ((m = net_frame_arp_request(f, sizeof(f), t->mac,
+		    &t->gateway, t->guest_mac, &t->guest)) > 0)
+			inject(t, f, m);
+	}
 	for (i = 0; i < h->n; i++) {
 		inject(t, h->data + off, h->len[i]);
 		off += h->len[i];

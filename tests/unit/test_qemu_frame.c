@@ -3,6 +3,7 @@
  * classic-BPF interpreter), the sacrificial frame, the resets. */
 #include <linux/filter.h>
 #include <linux/if_packet.h>
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <string.h>
 
@@ -235,6 +236,32 @@ junk(void)
 	T_EQ(net_frame_kind(f, n), NET_FRAME_OTHER);
 }
 
+static void
+arp_request(void)
+{
+	struct in_addr gw = { htonl(0xa9fe4d01) }, guest = { htonl(0x0a4d0002) };
+	uint8_t f[64];
+	size_t n = net_frame_arp_request(f, sizeof(f), host_mac, &gw, guest_mac,
+	    &guest);
+
+	T_EQ(n, 42);
+	T_ASSERT(memcmp(f, guest_mac, 6) == 0);
+	T_ASSERT(memcmp(f + 6, host_mac, 6) == 0);
+	T_EQ(g16(f + 12), 0x0806);
+	T_EQ(g16(f + 14), 1);			/* Ethernet */
+	T_EQ(g16(f + 16), 0x0800);
+	T_EQ(f[18], 6);
+	T_EQ(f[19], 4);
+	T_EQ(g16(f + 20), 1);			/* request */
+	T_ASSERT(memcmp(f + 22, host_mac, 6) == 0);
+	T_EQ(g32(f + 28), 0xa9fe4d01);
+	T_EQ(g32(f + 38), 0x0a4d0002);
+	T_EQ(net_frame_kind(f, n), NET_FRAME_OTHER);
+	nprog = net_frame_wake_filter(prog, 64);
+	T_ASSERT(!filter_wakes(f, n));
+	T_EQ(net_frame_arp_request(f, 41, host_mac, &gw, guest_mac, &guest), 0);
+}
+
 /* The reset's IP and TCP checksums hold, and it goes back where the
  * segment came from. */
 static void
@@ -299,6 +326,7 @@ main(void)
 	T_RUN(wake_frames);
 	T_RUN(other_frames);
 	T_RUN(junk);
+	T_RUN(arp_request);
 	T_RUN(resets);
 	return t_done();
 }

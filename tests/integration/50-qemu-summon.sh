@@ -1,0 +1,203 @@
+#!/bin/bash
+# The summon loop with the qemu backend, end to end: real kdig and curl,
+# real QEMU microvms booting hello.vm, in a private network namespace.
+# First connections are held in each VM's tap while it boots; the
+# namespace's TCP counters must show no SYN retransmitted.
+. "$(dirname "$0")/../lib/lib.sh"
+
+command -v qemu-system-x86_64 >/dev/null ||
+	{ skip all "qemu-system-x86_64 not installed (Debian: qemu-system-x86)"; exit 0; }
+[ -c /dev/net/tun ] || { skip all "no /dev/net/tun"; exit 0; }
+J=$T_BUILD/jitsud
+VM=${HELLO_VM:-$T_BUILD/uk/hello.vm}
+HANG=$T_BUILD/tests/vm/hang.vm
+for f in "$J" "$VM" "$HANG"; do
+	[ -f "$f" ] || { fail build "$f missing (make)"; exit 1; }
+done
+t_tmpdir
+t_netns
+
+cat >"$T_TMP/j.conf" <<CONF
+[jitsud]
+dns = 127.0.0.1:53
+zone = example.test
+ttl = 1
+backoff = 30s
+
+[service www]
+dns = www.example.test
+address = 10.77.0.2
+backend = qemu
+image = $VM
+accel = tcg
+idle = 0
+
+[service cold]
+dns = cold.example.test
+address = 10.77.0.3
+backend = qemu
+image = $VM
+accel = tcg
+memory = 32M
+idle = 1s
+
+[service frozen]
+dns = frozen.example.test
+address = 10.77.0.4
+backend = qemu
+image = $VM
+accel = tcg
+idle = 1s
+stop = suspend
+
+[service hang]
+dns = hang.example.test
+address = 10.77.0.5
+backend = qemu
+image = $HANG
+accel = tcg
+boot_timeout = 800ms
+
+[service probe]
+dns = probe.example.test
+address = 10.77.0.6
+backend = qemu
+image = $VM
+accel = tcg
+ready = tcp
+ports = tcp:80
+idle = 0
+
+[service soft]
+dns = soft.example.test
+address = 10.77.0.7
+backend = qemu
+image = $VM
+accel = tcg
+idle = 1s
+stop = shutdown
+grace = 500ms
+CONF
+
+LOG=$T_TMP/jitsud.log
+t_bg JPID t_in "$J" -c "$T_TMP/j.conf" 2>"$LOG"
+wait_for 5 grep -q "jitsud ready" "$LOG" ||
+	{ fail start "jitsud did not start"; cat "$LOG"; exit 1; }
+
+dig1() { t_in kdig @127.0.0.1 +timeout=2 +retry=0 +short "$1" A; }
+get() { t_in curl -s -m 5 "$@"; }
+synretrans() { t_in nstat -az TcpExtTCPSynRetrans | awk '/TcpExtTCPSynRetrans/ {print $2}'; }
+starts() { grep -c "service $1: \(stopped\|failed\) -> starting" "$LOG"; }
+state_is() { grep "service $1: .* -> " "$LOG" | tail -1 | grep -q -- "-> $2 "; }
+# QEMU processes jitsud runs for a service (its children, by -name).
+qemus() { pgrep -c -P "$JPID" -f "x86_64 -name $1 -M" || true; }
+qemu_pid() { pgrep -P "$JPID" -f "x86_64 -name $1 -M"; }
+
+syn0=$(synretrans)
+
+# 1. Config load made the links: tap, /32 route, permanent neighbour.
+check "tap per service" t_in bash -c "ip link show jv0a4d0002 >/dev/null"
+check "route to the guest" t_in bash -c "ip route show 10.77.0.2 | grep -q 'dev jv0a4d0002'"
+check "permanent neighbour" t_in bash -c "ip neigh show 10.77.0.2 | grep -q 'lladdr 02:6a:0a:4d:00:02 PERMANENT'"
+check "no QEMU before a want" test "$(qemus www)" -eq 0
+
+# 2. A query summons hello.vm; the first connection, sent while it
+#    boots, is held in the tap and answered.
+check "query answers at once" test "$(dig1 www.example.test)" = 10.77.0.2
+o=$(get -i http://10.77.0.2/)
+check "curl after query gets 200" grep -q "HTTP/1.1 200" <<<"$o"
+check "body says hello" grep -q hello <<<"$o"
+check "console line in the log" grep -q "www: uk: ready" "$LOG"
+check "one QEMU" test "$(qemus www)" -eq 1
+
+# 3. A SYN alone, no query, wakes a stopped VM.
+o=$(get http://10.77.0.3/)
+check "connection alone summons" grep -q hello <<<"$o"
+
+# 4. Idle with stop = destroy: QEMU goes, the tap stays; the next query
+#    boots it again. Twenty concurrent queries start one QEMU.
+wait_for 10 state_is cold stopped
+check "idle destroys" state_is cold stopped
+check "QEMU gone" test "$(qemus cold)" -eq 0
+check "tap kept" t_in bash -c "ip link show jv0a4d0003 >/dev/null"
+n0=$(starts cold)
+pids=()
+for i in $(seq 20); do dig1 cold.example.test >/dev/null & pids+=($!); done
+wait "${pids[@]}"
+sleep 0.3
+check "20 concurrent queries, one start" test $(( $(starts cold) - n0 )) -eq 1
+check "20 concurrent queries, one QEMU" test "$(qemus cold)" -eq 1
+check "booted again answers" grep -q hello <<<"$(get http://10.77.0.3/)"
+
+# Several first connections at once, sent to a stopped VM: each is held
+# and answered (the guest must not lose any while it learns the
+# gateway's address).
+wait_for 10 state_is cold stopped
+pids=()
+for i in $(seq 8); do get -o "$T_TMP/par$i" http://10.77.0.3/p$i & pids+=($!); done
+wait "${pids[@]}"
+check "8 concurrent first connections answered" \
+	test "$(cat "$T_TMP"/par* 2>/dev/null | grep -c hello)" -eq 8
+
+# 5. Idle with stop = suspend: paused (same QEMU), resumed by a query,
+#    then by a connection alone.
+check "frozen up" grep -q hello <<<"$(get http://10.77.0.4/)"
+p1=$(qemu_pid frozen)
+wait_for 10 state_is frozen suspended
+check "idle suspends" state_is frozen suspended
+check "paused QEMU kept" test "$(qemu_pid frozen)" = "$p1"
+check "query resumes" test "$(dig1 frozen.example.test)" = 10.77.0.4
+check "resumed answers" grep -q hello <<<"$(get http://10.77.0.4/)"
+check "log shows suspended -> running" grep -q "service frozen: suspended -> running" "$LOG"
+wait_for 10 state_is frozen suspended
+o=$(get http://10.77.0.4/)
+check "connection alone resumes" grep -q hello <<<"$o"
+check "same QEMU throughout" test "$(qemu_pid frozen)" = "$p1"
+
+# 6. A kernel that never becomes ready: failed after boot_timeout, and
+#    the connection held for it is reset rather than left hanging.
+t0=$SECONDS
+get http://10.77.0.5/ >/dev/null; rc=$?
+check "held connection to a never-ready VM reset (curl rc $rc)" test $rc -eq 7 -o $rc -eq 56
+check "reset after the boot timeout, not the client's" test $((SECONDS - t0)) -lt 4
+check "failed on boot_timeout" grep -q "service hang: starting -> failed .*boot_timeout" "$LOG"
+check "held connection reset logged" grep -q "service hang: reset [0-9]* held connection" "$LOG"
+check "its console reached the log" grep -q "hang: tiny: hanging" "$LOG"
+wait_for 3 test "$(qemus hang)" -eq 0
+check "never-ready QEMU killed" test "$(qemus hang)" -eq 0
+get http://10.77.0.5/ >/dev/null; rc=$?
+check "in back-off, a connection is reset at once (rc $rc)" test $rc -eq 7 -o $rc -eq 56
+
+# 7. ready = tcp: readiness by a connection to the service.
+check "ready = tcp boots" grep -q hello <<<"$(get http://10.77.0.6/)"
+check "probe service running" state_is probe running
+
+# 8. stop = shutdown: powerdown, then killed after the grace period.
+check "soft up" grep -q hello <<<"$(get http://10.77.0.7/)"
+wait_for 10 state_is soft stopped
+check "shutdown ends in stopped" state_is soft stopped
+check "killed after grace" grep -q "service soft: QEMU still running after 500 ms grace" "$LOG"
+
+# 9. QEMU killed from outside: noticed at once, stopped; the next query
+#    boots it again.
+p=$(qemu_pid www)
+kill -9 "$p"
+wait_for 3 state_is www stopped
+check "kill from outside -> stopped" state_is www stopped
+check "reason is the signal" grep -q "service www: running -> stopped .*signal 9" "$LOG"
+dig1 www.example.test >/dev/null
+check "next query boots again" grep -q hello <<<"$(get http://10.77.0.2/)"
+check "a new QEMU" test "$(qemu_pid www)" != "$p"
+
+# 10. No first connection was lost.
+syn1=$(synretrans)
+check "no SYN retransmissions ($syn0 -> $syn1)" test "$syn1" = "$syn0"
+
+# jitsud exiting takes every QEMU and every tap with it.
+all=$(pgrep -P "$JPID" | tr '\n' ' ')
+kill "$JPID"; wait "$JPID" 2>/dev/null
+sleep 0.2
+left=0
+for p in $all; do [ -d /proc/$p ] && [ "$(awk '{print $3}' /proc/$p/stat)" != Z ] && left=$((left + 1)); done
+check "no QEMU outlives jitsud" test "$left" -eq 0
+check "taps removed" test -z "$(t_in ip -o link show | grep jv0a4d)"
