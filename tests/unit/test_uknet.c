@@ -819,6 +819,32 @@ tcp_zero_window_probe(void)
 }
 
 static void
+tcp_orphan_zero_window_gives_up(void)
+{
+	struct seg	 s;
+	uint64_t	 t;
+	uint32_t	 iss;
+	int		 h, i;
+
+	setup();
+	listen80();
+	T_ASSERT((h = connect_peer(40014, 100, 0, &iss)) >= 0);
+	T_EQ(net_write(N, h, "data", 4, now), 4);
+	T_EQ(net_close(N, h, now), 0);
+	/* The peer answers every probe and never opens its window; with the
+	 * app gone the connection is reset in the end. */
+	t = net_poll(N, now);
+	for (i = 0; i < 40 && t != UINT64_MAX; i++) {
+		net_poll(N, t);
+		send_tcp(40014, 80, 101, iss + 1, F_ACK, 0, 0, NULL, 0);
+		t = net_poll(N, t);
+	}
+	T_EQ(t, UINT64_MAX);
+	T_EQ(parse_tcp(cap.n - 1, &s), 0);
+	T_EQ(s.flags & F_RST, F_RST);
+}
+
+static void
 tcp_window_update_after_read(void)
 {
 	struct seg	 s;
@@ -981,6 +1007,7 @@ main(void)
 	T_RUN(tcp_time_wait_table_recycles);
 	T_RUN(tcp_rst_checks);
 	T_RUN(tcp_zero_window_probe);
+	T_RUN(tcp_orphan_zero_window_gives_up);
 	T_RUN(tcp_window_update_after_read);
 	T_RUN(tcp_many_connections);
 	T_RUN(tcp_syn_flood_evicts_half_open);

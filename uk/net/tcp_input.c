@@ -297,8 +297,11 @@ ack_input(struct net *n, struct net_tcb *t, const struct tcp_seg *s)
 		t->snd_wl1 = s->seq;
 		t->snd_wl2 = s->ack;
 	}
-	/* A live peer answering our zero-window probes is no timeout. */
-	if (t->snd_wnd == 0)
+	/* A live peer answering our zero-window probes is no timeout, as
+	 * long as the app is there to care. Once it closed, a peer that
+	 * never opens its window would hold the block for good: its probes
+	 * then count like retransmissions (Linux's orphan retries). */
+	if (t->snd_wnd == 0 && !t->closed)
 		t->nrexmt = 0;
 	return true;
 }
