@@ -68,6 +68,7 @@ struct qemu_svc {
 	struct timer	 grace;
 	int		 probefd;	/* ready = tcp: connect in flight */
 	struct timer	 probe;
+	struct timer	 spawn;		/* start issued, fork on the next turn */
 	uint64_t	 packets;	/* tap counters at the last idle look */
 };
 
@@ -389,7 +390,7 @@ child(struct qemu_svc *q, pid_t parent, int qmpfd, int outw, int errw)
 }
 
 static int
-qemu_start(struct service *s, char *why, size_t whylen)
+spawn(struct service *s, char *why, size_t whylen)
 {
 	struct qemu_svc *q = Q(s);
 	struct loop *l = svc_loop(s);
@@ -463,6 +464,33 @@ fail:
 }
 
 static void
+spawn_now(struct loop *l, struct timer *t, void *arg)
+{
+	struct qemu_svc *q = arg;
+	char why[200] = "";
+
+	(void)l;
+	(void)t;
+	if (spawn(q->svc, why, sizeof(why)) < 0)
+		svc_on_start_error(q->svc, why[0] ? why : "cannot start QEMU");
+}
+
+/* The fork happens on the loop's next turn: the DNS answer that asked
+ * for this start goes out first, and the client's SYN, sent on that
+ * answer, finds the sacrificial frame already queued either way. */
+static int
+qemu_start(struct service *s, char *why, size_t whylen)
+{
+	struct qemu_svc *q = Q(s);
+
+	(void)why;
+	(void)whylen;
+	q->killed = false;
+	loop_timer_add(svc_loop(s), &q->spawn, 0);
+	return 0;
+}
+
+static void
 grace_expired(struct loop *l, struct timer *t, void *arg)
 {
 	struct qemu_svc *q = arg;
@@ -481,6 +509,11 @@ qemu_stop(struct service *s, bool force)
 {
 	struct qemu_svc *q = Q(s);
 
+	if (q != NULL && timer_pending(&q->spawn)) {
+		loop_timer_del(svc_loop(s), &q->spawn);
+		svc_on_exit(s, false, "stopped before QEMU was started");
+		return 0;
+	}
 	if (q == NULL || q->pid == 0) {
 		svc_on_exit(s, false, "not running");
 		return 0;
@@ -572,6 +605,7 @@ qemu_release(struct service *s)
 
 	if (q == NULL)
 		return;
+	loop_timer_del(svc_loop(s), &q->spawn);
 	if (q->pid != 0) {
 		/* jitsud is leaving or the service goes: no QEMU outlives
 		 * it. Killed, it is gone within milliseconds. */
@@ -635,6 +669,7 @@ qemu_prepare(struct service *s, char *why, size_t whylen)
 	q->out.console = true;
 	timer_init(&q->grace, grace_expired, q);
 	timer_init(&q->probe, probe_timer, q);
+	timer_init(&q->spawn, spawn_now, q);
 	for (i = 0; i < c->naddrs; i++)
 		if (c->addrs[i].family == AF_INET)
 			q->spec.addr = c->addrs[i].a.v4;
