@@ -144,10 +144,10 @@ b_vmrss_kb() { awk '/^VmRSS:/ { print $2 }' /proc/"$1"/status 2>/dev/null; }
 # two snapshots, counting in full a child that appeared meanwhile and
 # nothing of one that went.
 b_cpu_snap() {
-	local kids
-	kids=$(pgrep -P "$1" | sed 's|.*|/proc/&/schedstat|')
-	# shellcheck disable=SC2086
-	awk '{ split(FILENAME, p, "/"); print p[3], $1 }' /proc/"$1"/schedstat $kids 2>/dev/null
+	# shellcheck disable=SC2046
+	awk 'BEGIN { for (i = 1; i < ARGC; i++)	# a process gone meanwhile is skipped
+		if ((getline l < ("/proc/" ARGV[i] "/schedstat")) > 0) {
+			split(l, f); print ARGV[i], f[1] } }' "$1" $(pgrep -P "$1")
 }
 b_cpu_delta() {
 	awk 'NR == FNR { b[$1] = $2; next } { s += $2 - ($1 in b ? b[$1] : 0) }
