@@ -145,9 +145,10 @@ b_vmrss_kb() { awk '/^VmRSS:/ { print $2 }' /proc/"$1"/status 2>/dev/null; }
 # nothing of one that went.
 b_cpu_snap() {
 	# shellcheck disable=SC2046
-	awk 'BEGIN { for (i = 1; i < ARGC; i++)	# a process gone meanwhile is skipped
-		if ((getline l < ("/proc/" ARGV[i] "/schedstat")) > 0) {
-			split(l, f); print ARGV[i], f[1] } }' "$1" $(pgrep -P "$1")
+	awk 'BEGIN { for (i = 1; i < ARGC; i++) {	# one gone meanwhile is skipped
+		f = "/proc/" ARGV[i] "/schedstat"
+		if ((getline l < f) > 0) { split(l, v); print ARGV[i], v[1] }
+		close(f) } }' "$1" $(pgrep -P "$1")
 }
 b_cpu_delta() {
 	awk 'NR == FNR { b[$1] = $2; next } { s += $2 - ($1 in b ? b[$1] : 0) }
