@@ -189,7 +189,17 @@ dig1 www.example.test >/dev/null
 check "next query boots again" grep -q hello <<<"$(get http://10.77.0.2/)"
 check "a new QEMU" test "$(qemu_pid www)" != "$p"
 
-# 10. No first connection was lost.
+# 10. A reload that changes a VM service replaces its QEMU and its tap.
+sed -i 's/^address = 10.77.0.6$/address = 10.77.0.8/' "$T_TMP/j.conf"
+kill -HUP "$JPID"
+wait_for 5 grep -q "configuration reloaded" "$LOG"
+check "old tap removed" test -z "$(t_in ip -o link show | grep jv0a4d0006)"
+check "new tap made" t_in bash -c "ip link show jv0a4d0008 >/dev/null"
+check "the changed service answers" test "$(dig1 probe.example.test)" = 10.77.0.8
+check "at its new address" grep -q hello <<<"$(get http://10.77.0.8/)"
+check "unchanged services kept running" state_is www running
+
+# 11. No first connection was lost.
 syn1=$(synretrans)
 check "no SYN retransmissions ($syn0 -> $syn1)" test "$syn1" = "$syn0"
 
@@ -201,3 +211,4 @@ left=0
 for p in $all; do [ -d /proc/$p ] && [ "$(awk '{print $3}' /proc/$p/stat)" != Z ] && left=$((left + 1)); done
 check "no QEMU outlives jitsud" test "$left" -eq 0
 check "taps removed" test -z "$(t_in ip -o link show | grep jv0a4d)"
+check "routes removed" test -z "$(t_in ip route show | grep 10.77.0)"
