@@ -109,6 +109,7 @@ client(void)
 	struct qmp q;
 	struct seen seen;
 	char buf[512];
+	size_t len;
 	ssize_t n;
 	int sp[2], i;
 	const char *replies =
@@ -133,8 +134,8 @@ client(void)
 	    "{\"execute\": \"stop\"}\n"
 	    "{\"execute\": \"system_powerdown\"}\n") == 0);
 	/* Replies arrive split at awkward places. */
-	for (i = 0; replies[i] != '\0'; i += 7) {
-		size_t len = strlen(replies + i) < 7 ? strlen(replies + i) : 7;
+	for (i = 0; replies[i] != '\0'; i += (int)len) {
+		len = strlen(replies + i) < 7 ? strlen(replies + i) : 7;
 		T_EQ(write(sp[1], replies + i, len), (ssize_t)len);
 		loop_once(l, 0);
 	}
