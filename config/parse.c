@@ -36,7 +36,7 @@ config_new(void)
 	c->d.workers = 0;
 	c->d.backoff_ms = 1000;
 	if ((c->d.control = strdup("/run/jitsu/jitsud.sock")) == NULL ||
-	    (c->d.state = strdup("/var/lib/jitsu")) == NULL) {
+	    (c->d.state = strdup("/run/jitsu/state")) == NULL) {
 		config_free(c);
 		return NULL;
 	}

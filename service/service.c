@@ -25,6 +25,8 @@ struct svc_manager {
 	uint32_t		 qlen;
 	struct svc_counters	 ctr;
 	char			*statedir;	/* instance records, or NULL */
+	struct service		*khead, *ktail;	/* wants to act on */
+	struct timer		 kick;
 };
 
 static void dispatch(struct service *, enum svc_event);
@@ -60,7 +62,7 @@ watches_held(enum svc_state st)
 /* Keep the instance record in step with the state: present while an
  * instance exists (running, suspended, stopping), gone otherwise. */
 static void
-persist(struct service *s)
+persist(struct service *s, enum svc_state from)
 {
 	struct svc_manager *m = s->mgr;
 	char rec[SVC_RECORD_MAX];
@@ -69,17 +71,20 @@ persist(struct service *s)
 
 	if (m->statedir == NULL || s->ops->record == NULL)
 		return;
-	if (!has_instance(s->state) || s->state == SVC_STARTING) {
-		if (!has_instance(s->state))
+	/* Written when an instance comes up (booted or adopted) and removed
+	 * when it is gone; suspend and resume need no write (adoption asks
+	 * the cgroup whether it is frozen), which keeps file system work
+	 * off the resume path. */
+	if (!has_instance(s->state)) {
+		if (has_instance(from))
 			r = svc_record_write(m->statedir, s->name, NULL, 0);
-	} else if (s->state == SVC_RUNNING || s->state == SVC_SUSPENDED) {
+	} else if ((from == SVC_STARTING || from == SVC_STOPPED) &&
+	    (s->state == SVC_RUNNING || s->state == SVC_SUSPENDED)) {
 		r |= ctl_rec_add(rec, sizeof(rec), &len, "version", "1");
 		r |= ctl_rec_add(rec, sizeof(rec), &len, "backend", "%s",
 		    s->ops->name);
 		r |= ctl_rec_add(rec, sizeof(rec), &len, "shape", "%016llx",
 		    (unsigned long long)svc_shape_hash(s->cfg));
-		r |= ctl_rec_add(rec, sizeof(rec), &len, "state", "%s",
-		    svc_state_name(s->state));
 		r |= s->ops->record(s, rec, sizeof(rec), &len);
 		if (r == 0)
 			r = svc_record_write(m->statedir, s->name, rec, len);
@@ -141,7 +146,7 @@ set_state(struct service *s, enum svc_state to, const char *why)
 		    DNS_SVC_SERVFAIL : DNS_SVC_OK);
 	if (watches_held(from) != watches_held(to) && s->ops->watch != NULL)
 		s->ops->watch(s, watches_held(to));
-	persist(s);
+	persist(s, from);
 }
 
 /* --- the start queue --- */
@@ -468,10 +473,63 @@ svc_want(struct service *s, const char *why)
 	default:
 		break;
 	}
+	if (s->kicked)
+		return;		/* this want joins the one already waiting */
 	if (s->state != SVC_SUSPENDED && !s->queued)
 		s->phase[PH_WANTED] = now;
 	log_debug("service %s: wanted (%s)", s->name, why);
-	dispatch(s, EV_WANT);
+	/*
+	 * Act on it from a zero-delay timer, after the current I/O batch:
+	 * the DNS answer (sendmmsg for the whole batch) leaves before the
+	 * clone and exec of a start, or the thaw of a resume, so the DNS
+	 * path never waits on a backend.
+	 */
+	s->kicked = true;
+	s->knext = NULL;
+	if (m->ktail)
+		m->ktail->knext = s;
+	else
+		m->khead = s;
+	m->ktail = s;
+	if (!timer_pending(&m->kick))
+		loop_timer_add(m->loop, &m->kick, 0);
+}
+
+static void
+kick(struct loop *l, struct timer *t, void *arg)
+{
+	struct svc_manager *m = arg;
+	struct service *s;
+
+	(void)l;
+	(void)t;
+	while ((s = m->khead) != NULL) {
+		m->khead = s->knext;
+		if (m->khead == NULL)
+			m->ktail = NULL;
+		s->kicked = false;
+		/* It may have changed meanwhile (an operator's start). */
+		if (s->state == SVC_STOPPED || s->state == SVC_SUSPENDED ||
+		    s->state == SVC_FAILED)
+			dispatch(s, EV_WANT);
+	}
+}
+
+static void
+unkick(struct svc_manager *m, struct service *s)
+{
+	struct service **pp, *prev = NULL;
+
+	if (!s->kicked)
+		return;
+	for (pp = &m->khead; *pp != NULL; prev = *pp, pp = &(*pp)->knext)
+		if (*pp == s) {
+			*pp = s->knext;
+			if (m->ktail == s)
+				m->ktail = prev;
+			break;
+		}
+	s->kicked = false;
 }
 
 int
@@ -556,6 +614,7 @@ svc_manager_new(struct loop *l)
 	m->lim.max_running = 4096;
 	m->lim.start_queue = 4096;
 	m->lim.backoff_ms = 1000;
+	timer_init(&m->kick, kick, m);
 	return m;
 }
 
@@ -622,6 +681,7 @@ svc_release(struct service *s)
 	loop_timer_del(m->loop, &s->idle_timer);
 	loop_timer_del(m->loop, &s->boot_timer);
 	s->queued = false;
+	unkick(m, s);
 	if (s->prepared && s->ops->release != NULL)
 		s->ops->release(s);
 	svc_record_write(m->statedir, s->name, NULL, 0);
@@ -730,6 +790,7 @@ svc_manager_free(struct svc_manager *m)
 	if (m == NULL)
 		return;
 	svc_manager_shutdown(m);
+	loop_timer_del(m->loop, &m->kick);
 	free(m->statedir);
 	free(m);
 }

@@ -58,6 +58,8 @@ struct service {
 	bool			 want_after_stop;
 	bool			 queued;
 	struct service		*qnext;
+	bool			 kicked;	/* a want waits for the kick */
+	struct service		*knext;
 	struct timer		 idle_timer, boot_timer;
 	char			*reason;	/* why it last failed, or NULL */
 	const struct backend_ops *ops;
