@@ -40,6 +40,8 @@ struct qemu_spec {
 	uint64_t	 memory;	/* bytes; 0: QEMU_DEFAULT_MEMORY */
 	uint32_t	 cpus;		/* 0: 1 */
 	uint8_t		 mac[6];
+	bool		 seccomp;	/* QEMU's own filter (-sandbox) */
+	unsigned	 uid;		/* run as uid:uid after set-up; 0: stay */
 };
 
 /* The argument vector for spec, its strings in buf; argv ends with

@@ -109,6 +109,9 @@ check "curl after query gets 200" grep -q "HTTP/1.1 200" <<<"$o"
 check "body says hello" grep -q hello <<<"$o"
 check "console line in the log" grep -q "www: uk: ready" "$LOG"
 check "one QEMU" test "$(qemus www)" -eq 1
+uid=$(awk '/^Uid:/ { print $3 }' /proc/"$(qemu_pid www)"/status)
+check "QEMU dropped root (uid $uid)" test "$uid" -ge 100000
+check "QEMU under its seccomp filter" grep -q "^Seccomp:.*2" /proc/"$(qemu_pid www)"/status
 
 # 3. A SYN alone, no query, wakes a stopped VM.
 o=$(get http://10.77.0.3/)

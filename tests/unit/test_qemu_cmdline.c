@@ -70,6 +70,8 @@ defaults(void)
 	T_EQ(count(argv, "-no-user-config"), 1);
 	T_EQ(count(argv, "-no-reboot"), 1);
 	T_ASSERT(strcmp(after(argv, "-display"), "none") == 0);
+	T_ASSERT(after(argv, "-sandbox") == NULL);
+	T_ASSERT(after(argv, "-runas") == NULL);
 	/* vhost aborts QEMU on hosts without vhost-net. */
 	for (int i = 0; i < n; i++)
 		T_ASSERT(strstr(argv[i], "vhost") == NULL);
@@ -93,6 +95,13 @@ options(void)
 	    "ip=10.77.0.2/32 gw=169.254.77.1 console=ttyS0 quiet") == 0);
 	T_ASSERT(strcmp(after(argv, "-m"), "2M") == 0);
 	T_ASSERT(strcmp(after(argv, "-smp"), "2") == 0);
+	T_ASSERT(after(argv, "-sandbox") == NULL);
+	s.seccomp = true;
+	s.uid = 100007;
+	T_ASSERT(qemu_argv(&s, buf, sizeof(buf), argv, QEMU_ARGV_MAX) > 0);
+	T_ASSERT(strcmp(after(argv, "-sandbox"),
+	    "on,obsolete=deny,spawn=deny,resourcecontrol=deny") == 0);
+	T_ASSERT(strcmp(after(argv, "-runas"), "100007:100007") == 0);
 	s.memory = 512ULL << 20;
 	T_ASSERT(qemu_argv(&s, buf, sizeof(buf), argv, QEMU_ARGV_MAX) > 0);
 	T_ASSERT(strcmp(after(argv, "-m"), "512M") == 0);
