@@ -155,10 +155,14 @@ qmp_msg(struct qmp *qp, const struct qmp_msg *m, const char *cmd, void *arg)
 	struct qemu_svc *q = arg;
 
 	(void)qp;
-	if (m->kind == QMP_ERROR)
+	if (m->kind == QMP_ERROR) {
 		log_warnx("service %s: qmp %s: %s: %s", q->svc->name,
 		    cmd ? cmd : "?", m->name, m->desc);
-	else if (m->kind == QMP_EVENT)
+		/* A VM that would not continue is paused for good while
+		 * the state says running: end it, the next want boots. */
+		if (cmd != NULL && strcmp(cmd, "cont") == 0 && q->pid != 0)
+			kill(q->pid, SIGKILL);
+	} else if (m->kind == QMP_EVENT)
 		log_debug("service %s: qmp event %s", q->svc->name, m->name);
 }
 
@@ -416,10 +420,12 @@ spawn(struct service *s, char *why, size_t whylen)
 	close(sp[1]);
 	close(outp[1]);
 	close(errp[1]);
-	if ((q->pidfd = (int)syscall(SYS_pidfd_open, pid, 0)) == -1 ||
-	    (r = loop_add(l, q->pidfd, EPOLLIN, pidfd_readable, q)) < 0) {
+	if ((q->pidfd = (int)syscall(SYS_pidfd_open, pid, 0)) == -1)
 		r = -errno;
-		snprintf(why, whylen, "pidfd: %s", strerror(errno));
+	else
+		r = loop_add(l, q->pidfd, EPOLLIN, pidfd_readable, q);
+	if (r < 0) {
+		snprintf(why, whylen, "pidfd: %s", strerror(-r));
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
 		if (q->pidfd != -1)
@@ -486,7 +492,6 @@ qemu_start(struct service *s, char *why, size_t whylen)
 
 	(void)why;
 	(void)whylen;
-	q->killed = false;
 	loop_timer_add(svc_loop(s), &q->spawn, 0);
 	return 0;
 }
