@@ -704,12 +704,19 @@ qemu_prepare(struct service *s, char *why, size_t whylen)
 	timer_init(&q->grace, grace_expired, q);
 	timer_init(&q->probe, probe_timer, q);
 	timer_init(&q->spawn, spawn_now, q);
-	for (i = 0; i < c->naddrs; i++)
-		if (c->addrs[i].family == AF_INET)
+	r = -EINVAL;
+	for (i = 0; i < c->naddrs; i++) {
+		if (c->addrs[i].family == AF_INET) {
 			q->spec.addr = c->addrs[i].a.v4;
+			continue;
+		}
+		/* DNS would answer AAAA for an address nothing routes. */
+		snprintf(why, whylen, "IPv6 addresses are not routed to VMs "
+		    "(yet): give the service its IPv4 address only");
+		goto fail;
+	}
 	inet_ntop(AF_INET, &q->spec.addr, a, sizeof(a));
 	inet_pton(AF_INET, QEMU_GATEWAY, &gw);
-	r = -EINVAL;
 	if ((ntohl(q->spec.addr.s_addr) >> 24) == 127) {
 		snprintf(why, whylen, "address %s is loopback; a VM needs an "
 		    "address the host can route to it", a);
