@@ -69,7 +69,6 @@ struct qemu_svc {
 	struct timer	 grace;
 	int		 probefd;	/* ready = tcp: connect in flight */
 	struct timer	 probe;
-	struct timer	 spawn;		/* start issued, fork on the next turn */
 	uint64_t	 packets;	/* tap counters at the last idle look */
 };
 
@@ -470,30 +469,12 @@ fail:
 	return r;
 }
 
-static void
-spawn_now(struct loop *l, struct timer *t, void *arg)
-{
-	struct qemu_svc *q = arg;
-	char why[200] = "";
-
-	(void)l;
-	(void)t;
-	if (spawn(q->svc, why, sizeof(why)) < 0)
-		svc_on_start_error(q->svc, why[0] ? why : "cannot start QEMU");
-}
-
-/* The fork happens on the loop's next turn: the DNS answer that asked
- * for this start goes out first, and the client's SYN, sent on that
- * answer, finds the sacrificial frame already queued either way. */
+/* svc_want acts after the I/O batch that asked for the start: the DNS
+ * answer has left before this fork. */
 static int
 qemu_start(struct service *s, char *why, size_t whylen)
 {
-	struct qemu_svc *q = Q(s);
-
-	(void)why;
-	(void)whylen;
-	loop_timer_add(svc_loop(s), &q->spawn, 0);
-	return 0;
+	return spawn(s, why, whylen);
 }
 
 static void
@@ -515,11 +496,6 @@ qemu_stop(struct service *s, bool force)
 {
 	struct qemu_svc *q = Q(s);
 
-	if (q != NULL && timer_pending(&q->spawn)) {
-		loop_timer_del(svc_loop(s), &q->spawn);
-		svc_on_exit(s, false, "stopped before QEMU was started");
-		return 0;
-	}
 	if (q == NULL || q->pid == 0) {
 		svc_on_exit(s, false, "not running");
 		return 0;
@@ -611,7 +587,6 @@ qemu_release(struct service *s)
 
 	if (q == NULL)
 		return;
-	loop_timer_del(svc_loop(s), &q->spawn);
 	if (q->pid != 0) {
 		/* jitsud is leaving or the service goes: no QEMU outlives
 		 * it. Killed, it is gone within milliseconds. */
@@ -703,7 +678,6 @@ qemu_prepare(struct service *s, char *why, size_t whylen)
 	q->out.console = true;
 	timer_init(&q->grace, grace_expired, q);
 	timer_init(&q->probe, probe_timer, q);
-	timer_init(&q->spawn, spawn_now, q);
 	r = -EINVAL;
 	for (i = 0; i < c->naddrs; i++) {
 		if (c->addrs[i].family == AF_INET) {
