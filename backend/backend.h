@@ -54,6 +54,9 @@ struct backend_ops {
 	int	(*record)(struct service *, char *rec, size_t cap, size_t *len);
 	int	(*adopt)(struct service *, const char *rec, size_t len, bool keep,
 		    char *why, size_t whylen);
+	/* Optional: more "key=value" lines for `jitsuctl status` (where
+	 * the instance runs, whether its state is known). */
+	int	(*describe)(struct service *, char *rec, size_t cap, size_t *len);
 	/* The service is removed or jitsud exits: free everything. */
 	void	(*release)(struct service *);
 };

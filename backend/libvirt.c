@@ -36,6 +36,7 @@
 #include "backend/libvirt.h"
 #include "backend/qemu.h"
 #include "config/values.h"
+#include "control/proto.h"
 #include "core/log.h"
 #include "net/net.h"
 #include "service/service.h"
@@ -79,6 +80,8 @@ struct lv_svc {
 	struct timer	 grace, probe;
 	int		 probefd;
 	int		 refs;		/* requests in flight */
+	uint32_t	 gen;		/* of the instance: a reply to an
+					 * earlier one's create is not its */
 	struct lv_svc	*next;		/* all of them */
 };
 
@@ -210,7 +213,7 @@ submit(struct lv_svc *x, enum lv_op op, const char *xml)
 {
 	int r;
 
-	if ((r = lv_host_submit(on_host(x)->h, op, x->dom, xml, x)) == 0)
+	if ((r = lv_host_submit(on_host(x)->h, op, x->dom, xml, x, x->gen)) == 0)
 		x->refs++;
 	return r;
 }
@@ -311,6 +314,7 @@ libvirt_start(struct service *s, char *why, size_t whylen)
 	}
 	hr = B.hosts[h];
 	x->on = h;
+	x->gen++;
 	hr->place.used += x->mem;
 	x->killed = x->quiet = false;
 	x->inst = I_STARTING;
@@ -461,6 +465,30 @@ libvirt_watch(struct service *s, bool on)
 	update_interest(x);
 }
 
+static int
+libvirt_describe(struct service *s, char *rec, size_t cap, size_t *len)
+{
+	struct lv_svc *x = L(s);
+	char a[INET_ADDRSTRLEN];
+	int r = 0;
+
+	if (x == NULL || x->inst == I_NONE)
+		return 0;
+	r |= ctl_rec_add(rec, cap, len, "host", "%s", on_host(x)->name);
+	r |= ctl_rec_add(rec, cap, len, "domain", "%s", x->dom);
+	if (x->has_guest)
+		r |= ctl_rec_add(rec, cap, len, "guest", "%s",
+		    inet_ntop(AF_INET, &x->guest, a, sizeof(a)));
+	/* A running service whose host is unreachable: its domain may or
+	 * may not still run; the relay keeps trying it. */
+	r |= ctl_rec_add(rec, cap, len, "instance", "%s", x->unknown ?
+	    "unknown" : "known");
+	if (x->relay != NULL)
+		r |= ctl_rec_add(rec, cap, len, "relayed", "%d",
+		    lv_relay_count(x->relay));
+	return r;
+}
+
 /* --- messages from the libvirt side --- */
 
 static struct lv_svc *
@@ -516,7 +544,7 @@ on_reply(const struct lv_msg *m)
 	switch (m->op) {
 	case LV_OP_CREATE:
 	case LV_OP_START:
-		if (x->inst != I_STARTING)
+		if (x->inst != I_STARTING || m->tag != x->gen)
 			break;		/* a stop came first; its destroy follows */
 		if (m->result < 0) {
 			snprintf(why, sizeof(why), "%s", m->text);
@@ -640,9 +668,12 @@ on_host_msg(const struct lv_msg *m)
 		if (x->inst == I_STARTING && x->uuid[0] != '\0') {
 			/* Its console went with the connection: this boot
 			 * cannot be seen through. Fail it; the destroy waits
-			 * for the host. */
+			 * for the host. (A create still in flight fails by
+			 * itself.) */
 			snprintf(why, sizeof(why), "host %s lost during the "
 			    "start", hr->name);
+			submit(x, LV_OP_DESTROY, NULL);
+			instance_gone(x);
 			svc_on_start_error(x->svc, why);
 			continue;
 		}
@@ -862,5 +893,6 @@ const struct backend_ops backend_libvirt = {
 	.reset_held = libvirt_reset_held,
 	.connections = libvirt_connections,
 	.watch = libvirt_watch,
+	.describe = libvirt_describe,
 	.release = libvirt_release,
 };

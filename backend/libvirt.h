@@ -137,6 +137,7 @@ struct lv_msg {
 	struct lv_host	*host;
 	enum lv_op	 op;		/* REPLY */
 	void		*ctx;		/* REPLY: the request's */
+	uint32_t	 tag;		/* REPLY: the request's */
 	int		 result;	/* REPLY: 0 or -1; LOOKUP: LV_DOM_* */
 	enum lv_event	 event;		/* EVENT; text says how */
 	int		 detail;
@@ -165,10 +166,10 @@ int	lv_side_init(struct loop *, lv_msg_fn fn, void *arg);
  * on first use; hosts live as long as jitsud. NULL when out of memory. */
 struct lv_host *lv_host_get(const char *name, const char *uri);
 const char *lv_host_name(const struct lv_host *);
-/* Queue a request; 0 or -errno. domain and xml are copied. ctx comes
- * back in the reply. */
+/* Queue a request; 0 or -errno. domain and xml are copied. ctx and
+ * tag come back in the reply. */
 int	lv_host_submit(struct lv_host *, enum lv_op, const char *domain,
-	    const char *xml, void *ctx);
+	    const char *xml, void *ctx, uint32_t tag);
 
 /* --- the relay (backend/libvirt_relay.c) --- */
 

@@ -48,6 +48,7 @@ struct req {
 	char		 domain[96];
 	char		*xml;
 	void		*ctx;
+	uint32_t	 tag;
 };
 
 struct lv_host {
@@ -462,6 +463,7 @@ run(struct lv_host *h, struct req *r)
 	msg_init(&m, LV_MSG_REPLY, h);
 	m.op = r->op;
 	m.ctx = r->ctx;
+	m.tag = r->tag;
 	m.result = -1;
 	snprintf(m.domain, sizeof(m.domain), "%s", r->domain);
 	if (r->op == LV_OP_CREATE || r->op == LV_OP_START) {
@@ -532,6 +534,7 @@ fail_starts(struct lv_host *h, const char *why)
 		msg_init(&m, LV_MSG_REPLY, h);
 		m.op = r->op;
 		m.ctx = r->ctx;
+		m.tag = r->tag;
 		m.result = -1;
 		snprintf(m.domain, sizeof(m.domain), "%s", r->domain);
 		snprintf(m.text, sizeof(m.text), "host %s unreachable: %s",
@@ -732,7 +735,7 @@ fail:
 
 int
 lv_host_submit(struct lv_host *h, enum lv_op op, const char *domain,
-    const char *xml, void *ctx)
+    const char *xml, void *ctx, uint32_t tag)
 {
 	struct req *r;
 
@@ -743,6 +746,7 @@ lv_host_submit(struct lv_host *h, enum lv_op op, const char *domain,
 	}
 	r->op = op;
 	r->ctx = ctx;
+	r->tag = tag;
 	snprintf(r->domain, sizeof(r->domain), "%s", domain);
 	pthread_mutex_lock(&h->mu);
 	if (h->qtail != NULL)
@@ -779,8 +783,9 @@ lv_host_get(const char *name, const char *uri)
 
 int
 lv_host_submit(struct lv_host *h, enum lv_op op, const char *domain,
-    const char *xml, void *ctx)
+    const char *xml, void *ctx, uint32_t tag)
 {
+	(void)tag;
 	(void)h;
 	(void)op;
 	(void)domain;

@@ -61,6 +61,8 @@ svc_describe(struct service *s, char *rec, size_t cap, size_t *len, bool full)
 	r |= ctl_rec_add(rec, cap, len, "boot_ms", "%.3f", ms(s->last_boot_ns));
 	r |= ctl_rec_add(rec, cap, len, "memory", "%llu", s->ops->memory &&
 	    s->state != SVC_STOPPED ? s->ops->memory(s) : 0ULL);
+	if (s->ops->describe != NULL && s->prepared)
+		r |= s->ops->describe(s, rec, cap, len);
 	if (!full)
 		return r ? -ENOSPC : 0;
 	for (i = 0; i < c->ndns; i++)

@@ -133,6 +133,8 @@ domstate_is() { [ "$(domstate "$1")" = "$2" ]; }
 running() { lv_running A | grep -qx "$1"; }
 gone() { ! running "$1"; }
 no_jitsu_domains() { ! lv_running A | grep -q '^jitsu-'; }
+# status_is NAME KEY VALUE: a line of `jitsuctl status NAME`.
+status_is() { timeout 10 "$CTL" -s "$T_TMP/ctl.sock" status "$1" | grep -qE "^$2 +$3\$"; }
 host_ups() { [ "$(grep -c 'libvirt: host .* up' "$LOG")" -ge "$1" ]; }
 
 check "no domain before a want" test -z "$(lv_running A)"
@@ -146,6 +148,8 @@ check "body says hello" grep -q hello <<<"$o"
 check "transient domain runs" running jitsu-www
 check "console line in the log" grep -q "www: uk: ready" "$LOG"
 check "start timings logged" grep -q "domain jitsu-www started: create" "$LOG"
+check "status: domain" status_is www domain jitsu-www
+check "status: guest" status_is www guest 169.254.96.2
 check "not persistent" test -z "$(lv_virsh A list --persistent --name | grep jitsu-www)"
 o=$(for i in 1 2 3 4 5; do get http://10.77.0.2/x$i; done)
 check "later connections relayed" test "$(grep -c hello <<<"$o")" -eq 5
@@ -198,6 +202,7 @@ kill -9 "$LV_PID_A"
 check "host down noticed" wait_for 10 grep -q "libvirt: host .* down" "$LOG"
 check "www unknown" wait_for 5 grep -q "service www: domain jitsu-www on host .*: state unknown" "$LOG"
 check "www still running" state_is www running
+check "status: instance unknown" status_is www instance unknown
 check "www still answers" grep -q hello <<<"$(get http://10.77.0.2/unknown)"
 check "operator commands do not hang" ctl list
 # libvirtd comes back (same state folders): jitsud reconnects and finds
@@ -207,6 +212,7 @@ t_bg LV2 nsenter --net=/run/netns/"$T_NS" --mount=/proc/"$LV_WRAP_A"/ns/mnt \
 	>>"$LV_DIR_A/log" 2>&1
 check "host up again" wait_for 30 host_ups 2
 check "www found running" wait_for 10 grep -q "service www: domain jitsu-www still running" "$LOG"
+check "status: instance known again" status_is www instance known
 check "www stop after reconnect" ctl stop www
 check "www destroyed" wait_for 10 gone jitsu-www
 

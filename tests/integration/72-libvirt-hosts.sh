@@ -86,6 +86,7 @@ check "host b connects" wait_for 30 grep -q "libvirt: host b up" "$LOG"
 dig1() { t_in kdig @127.0.0.1 +timeout=2 +retry=0 +short "$1" A; }
 get() { t_in timeout 15 curl -s -m 10 "$@"; }
 ctl() { timeout 10 "$CTL" -s "$T_TMP/ctl.sock" "$@" >/dev/null; }
+status_is() { timeout 10 "$CTL" -s "$T_TMP/ctl.sock" status "$1" | grep -qE "^$2 +$3\$"; }
 state_is() { grep "service $1: .* -> " "$LOG" | tail -1 | grep -q -- "-> $2 "; }
 on() { lv_running "$1" | grep -qx "jitsu-$2"; }
 placed() { grep -q "service $1: domain jitsu-$1 on host $2," "$LOG"; }
@@ -101,6 +102,8 @@ check "s2 placed on b" placed s2 b
 check "s3 answers" grep -q hello <<<"$(get http://10.77.0.4/)"
 check "s3 placed on a (tie: first listed)" placed s3 a
 check "s3 runs on a" on a s3
+check "status: s1 on host b" status_is s1 host b
+check "status: s3 on host a" status_is s3 host a
 o=$(for i in 1 2 3 4 5 6; do get http://10.77.0.2/n$i; done)
 check "relay to host b, repeated" test "$(grep -c hello <<<"$o")" -eq 6
 
@@ -110,6 +113,7 @@ kill -9 "$LV_PID_b"
 check "b down noticed" wait_for 20 grep -q "libvirt: host b down" "$LOG"
 check "s1 unknown, not lost" grep -q "service s1: domain jitsu-s1 on host b: state unknown" "$LOG"
 check "s1 still running" state_is s1 running
+check "status: s1 unknown" status_is s1 instance unknown
 check "s1 still answers through the relay" grep -q hello <<<"$(get http://10.77.0.2/after)"
 check "s4 answers" grep -q hello <<<"$(get http://10.77.0.5/)"
 check "s4 placed on a (b down)" placed s4 a
