@@ -149,10 +149,13 @@ arp_input(struct net *n, const uint8_t *frame, size_t len)
 		return;
 	}
 	/* RFC 826: update an existing entry; add one only if we are the
-	 * target. spa 0 is a probe (RFC 5227): answer, learn nothing. */
-	if (spa != 0 && ipv4_onlink(n, spa)) {
+	 * target. spa 0 is a probe (RFC 5227): answer, learn nothing. The
+	 * gateway may lie off our subnet (jitsud gives a /32 and a
+	 * link-local gateway), so it is learnt too, not only on-link peers. */
+	if (spa != 0) {
 		e = lookup(n, spa);
-		if (e == NULL && tpa == n->cfg.addr)
+		if (e == NULL && tpa == n->cfg.addr &&
+		    (ipv4_onlink(n, spa) || spa == n->cfg.gateway))
 			e = alloc(n, spa);
 		if (e != NULL)
 			resolved(n, e, sha);
