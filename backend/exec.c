@@ -25,6 +25,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "backend/instance.h"
 #include "config/values.h"
 #include "core/log.h"
 #include "net/net.h"
@@ -685,34 +686,6 @@ fail:
 
 /* --- re-adoption --- */
 
-/* Field 22 of /proc/PID/stat: when the process started, in clock ticks
- * since boot. With the pid it names one process for the host's uptime. */
-static unsigned long long
-proc_starttime(pid_t pid)
-{
-	char path[64], buf[1024], *p;
-	unsigned long long st = 0;
-	ssize_t n;
-	int fd, i;
-
-	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	/* the command name may hold spaces and ')': skip to the last ')' */
-	if ((p = strrchr(buf, ')')) == NULL)
-		return 0;
-	for (i = 2; i < 22 && p != NULL; i++)
-		p = strchr(p + 1, ' ');
-	if (p != NULL)
-		st = strtoull(p + 1, NULL, 10);
-	return st;
-}
-
 static int
 exec_record(struct service *s, char *rec, size_t cap, size_t *len)
 {
@@ -723,7 +696,7 @@ exec_record(struct service *s, char *rec, size_t cap, size_t *len)
 		return -ESRCH;
 	r |= ctl_rec_add(rec, cap, len, "pid", "%ld", (long)x->sb->pid);
 	r |= ctl_rec_add(rec, cap, len, "starttime", "%llu",
-	    proc_starttime(x->sb->pid));
+	    instance_starttime(x->sb->pid));
 	r |= ctl_rec_add(rec, cap, len, "sockets", "%d", x->nfds);
 	r |= ctl_rec_add(rec, cap, len, "root", "%s",
 	    x->old_root ? x->old_root : x->sb->root.dir);
@@ -759,17 +732,6 @@ socket_is(int fd, const struct cfg_addr *a, const struct cfg_port *p)
 	    ntohs(sin6->sin6_port) == p->port;
 }
 
-/* End an instance we have verified is ours, and wait (briefly) until it
- * is gone, so that its sockets are free to bind again. */
-static void
-end_instance(int pidfd)
-{
-	struct pollfd pf = { .fd = pidfd, .events = POLLIN };
-
-	syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
-	poll(&pf, 1, 1000);
-}
-
 static int
 exec_adopt(struct service *s, const char *rec, size_t len, bool keep,
     char *why, size_t whylen)
@@ -788,18 +750,11 @@ exec_adopt(struct service *s, const char *rec, size_t len, bool keep,
 	st = strtoull(v, NULL, 10);
 	/* pid + start time: a pid reused by another process since is not
 	 * ours, whatever it is. */
-	if (st == 0 || proc_starttime(pid) != st) {
-		snprintf(why, whylen, "pid %ld is gone", (long)pid);
+	if ((pidfd = instance_open(pid, st, why, whylen)) == -1)
 		return 0;
-	}
-	if ((pidfd = (int)syscall(SYS_pidfd_open, pid, 0)) == -1) {
-		snprintf(why, whylen, "pidfd_open %ld: %s", (long)pid,
-		    strerror(errno));
-		return 0;
-	}
 	svc_record_get(rec, len, "sockets", v, sizeof(v));
 	if (!keep || atoi(v) != n) {
-		end_instance(pidfd);
+		instance_end(pidfd);
 		close(pidfd);
 		snprintf(why, whylen, "the configuration changed: ended pid %ld",
 		    (long)pid);
@@ -851,7 +806,7 @@ exec_adopt(struct service *s, const char *rec, size_t len, bool keep,
 	snprintf(why, whylen, "adopted pid %ld", (long)pid);
 	return sandbox_frozen(x->sb) == 1 ? 2 : 1;
 fail:
-	end_instance(pidfd);
+	instance_end(pidfd);
 	close(pidfd);
 	if (x->sb != NULL)
 		sandbox_release(x->sb);
