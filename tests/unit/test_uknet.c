@@ -435,6 +435,36 @@ arp_resolves_gateway(void)
 	T_EQ(cap.f[1][14 + 20], 0);		/* the echo reply */
 }
 
+/* jitsud's qemu backend gives the guest a /32 and a link-local gateway:
+ * every peer is off-link, the gateway too, and its ARP reply must still
+ * be taken. */
+static void
+arp_gateway_off_subnet(void)
+{
+	struct net_config	 cfg;
+	uint8_t			 f[NET_FRAME_MAX];
+	const uint8_t		*a;
+
+	setup();
+	cfg = N->cfg;
+	cfg.netmask = 0xffffffff;
+	cfg.gateway = 0xa9fe0001;		/* 169.254.0.1 */
+	net_init(N, &cfg, cap_tx, NULL);
+	net_input(N, f, echo_frame(f, PEER_MAC, PEER_IP, true), now);
+	T_EQ(cap.n, 1);
+	a = cap.f[0] + 14;
+	T_EQ(g16(cap.f[0] + 12), 0x0806);
+	T_EQ(g32(a + 24), 0xa9fe0001);
+	/* Someone else's reply for an address off our subnet: ignored. */
+	net_input(N, f, arp_frame(f, OUR_MAC, 2, 0xa9fe0063, OUR_IP), now);
+	T_EQ(cap.n, 1);
+	/* The gateway's: the held echo reply leaves, to its MAC. */
+	net_input(N, f, arp_frame(f, OUR_MAC, 2, 0xa9fe0001, OUR_IP), now);
+	T_EQ(cap.n, 2);
+	T_ASSERT(memcmp(cap.f[1], PEER_MAC, 6) == 0);
+	T_EQ(g32(cap.f[1] + 14 + 16), PEER_IP);
+}
+
 static void
 tcp_rst_for_closed_port(void)
 {
@@ -995,6 +1025,7 @@ main(void)
 	T_RUN(icmp_echo_reply);
 	T_RUN(ip_drops_what_it_must);
 	T_RUN(arp_resolves_gateway);
+	T_RUN(arp_gateway_off_subnet);
 	T_RUN(tcp_rst_for_closed_port);
 	T_RUN(tcp_handshake);
 	T_RUN(tcp_synack_retransmit_then_give_up);
