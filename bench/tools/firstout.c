@@ -10,6 +10,11 @@
  *	fork. -g: pause between runs (default 100 ms); -t: give up on a
  *	run after MS (default 10000; the child is killed, exit 1).
  *
+ *   firstout -w WORD [-n N] [-t MS] CMD [ARG...]
+ *	the same, but the time is to the first output containing WORD (a
+ *	unikernel's "uk: ready"), after which CMD is killed; prints
+ *	"READY_US RSS_KIB" per run, RSS_KIB the child's VmRSS then.
+ *
  * Times are CLOCK_MONOTONIC; nothing but the fork, exec and the child
  * lands inside a measurement.
  */
@@ -34,12 +39,31 @@ now_us(void)
 	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
+static long
+rss_kib(pid_t pid)
+{
+	char path[64], line[256];
+	long kib = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%ld/status", (long)pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "VmRSS: %ld", &kib) == 1)
+			break;
+	fclose(f);
+	return kib;
+}
+
 static int
-one(char **cmd, int timeout_ms)
+one(char **cmd, int timeout_ms, const char *word)
 {
 	uint64_t t0, first = 0, end;
 	struct pollfd p;
-	char buf[4096];
+	char buf[4096], tail[8192];
+	size_t tlen = 0;
+	long rss = -1;
 	int fd[2], null, st;
 	ssize_t n;
 	pid_t pid;
@@ -79,8 +103,27 @@ one(char **cmd, int timeout_ms)
 			close(fd[0]);
 			return -1;
 		}
-		if ((n = read(fd[0], buf, sizeof(buf))) > 0 && first == 0)
+		n = read(fd[0], buf, sizeof(buf));
+		if (n > 0 && first == 0 && word == NULL)
 			first = now_us();
+		if (n > 0 && first == 0 && word != NULL) {
+			/* keep the last bytes: WORD may straddle two reads */
+			if (tlen + (size_t)n >= sizeof(tail)) {
+				size_t keep = strlen(word);
+				memmove(tail, tail + tlen - keep, keep);
+				tlen = keep;
+			}
+			memcpy(tail + tlen, buf, (size_t)n < sizeof(tail) - tlen - 1 ?
+			    (size_t)n : sizeof(tail) - tlen - 1);
+			tlen += (size_t)n < sizeof(tail) - tlen - 1 ? (size_t)n :
+			    sizeof(tail) - tlen - 1;
+			tail[tlen] = '\0';
+			if (strstr(tail, word) != NULL) {
+				first = now_us();
+				rss = rss_kib(pid);
+				kill(pid, SIGKILL);
+			}
+		}
 		if (n == 0 || (n < 0 && errno != EINTR))
 			break;
 	}
@@ -92,8 +135,11 @@ one(char **cmd, int timeout_ms)
 		    cmd[0], st);
 		return -1;
 	}
-	printf("%llu %llu\n", (unsigned long long)(first - t0),
-	    (unsigned long long)(end - t0));
+	if (word != NULL)
+		printf("%llu %ld\n", (unsigned long long)(first - t0), rss);
+	else
+		printf("%llu %llu\n", (unsigned long long)(first - t0),
+		    (unsigned long long)(end - t0));
 	fflush(stdout);
 	return 0;
 }
@@ -102,9 +148,11 @@ int
 main(int argc, char **argv)
 {
 	int n = 10, gap = 100, timeout = 10000, c, i;
+	const char *word = NULL;
 
-	while ((c = getopt(argc, argv, "+n:g:t:")) != -1) {
+	while ((c = getopt(argc, argv, "+n:g:t:w:")) != -1) {
 		switch (c) {
+		case 'w': word = optarg; break;
 		case 'n': n = atoi(optarg); break;
 		case 'g': gap = atoi(optarg); break;
 		case 't': timeout = atoi(optarg); break;
@@ -116,11 +164,12 @@ main(int argc, char **argv)
 	for (i = 0; i < n; i++) {
 		if (i > 0 && gap > 0)
 			usleep((useconds_t)gap * 1000);
-		if (one(argv + optind, timeout) < 0)
+		if (one(argv + optind, timeout, word) < 0)
 			return 1;
 	}
 	return 0;
 usage:
-	fprintf(stderr, "usage: firstout [-n N] [-g MS] [-t MS] CMD [ARG...]\n");
+	fprintf(stderr, "usage: firstout [-w WORD] [-n N] [-g MS] [-t MS] CMD "
+	    "[ARG...]\n");
 	return 2;
 }
