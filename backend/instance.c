@@ -28,8 +28,9 @@ instance_starttime(pid_t pid)
 	if (n <= 0)
 		return 0;
 	buf[n] = '\0';
-	/* the command name may hold spaces and ')': skip to the last ')' */
-	if ((p = strrchr(buf, ')')) == NULL)
+	/* the command name may hold spaces and ')': skip to the last ')';
+	 * a zombie (state Z) has ended: nothing of it is left to adopt */
+	if ((p = strrchr(buf, ')')) == NULL || p[1] != ' ' || p[2] == 'Z')
 		return 0;
 	for (i = 2; i < 22 && p != NULL; i++)
 		p = strchr(p + 1, ' ');

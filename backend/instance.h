@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-/* The start time of pid, or 0 if it is gone or unreadable. */
+/* The start time of pid, or 0 if it is gone (or a zombie) or unreadable. */
 unsigned long long instance_starttime(pid_t);
 /* A pidfd for pid if it still has start time st; -1 otherwise, with the
  * reason in why. */

@@ -14,10 +14,22 @@
  * back behind a fresh sacrificial frame, so the next boot drops nothing.
  *
  * QEMU's exit is seen at once through its pidfd; its serial console
- * (stdout) and its own messages (stderr) come to jitsud's log line by
- * line; readiness is the ready_line on the console, or a TCP connection
- * to the service that succeeds (ready = tcp). QMP, on a socketpair made
- * per start, pauses (stop), resumes (cont), powers down and quits.
+ * and its own messages (stderr) come to jitsud's log line by line;
+ * readiness is the ready_line on the console, or a TCP connection to the
+ * service that succeeds (ready = tcp). QMP pauses (stop), resumes
+ * (cont), powers down and quits.
+ *
+ * QEMU outlives a jitsud that crashes, and the next jitsud adopts it
+ * (service/persist.h). Everything jitsud needs from a running VM can be
+ * had again: QMP and the console are unix sockets QEMU listens on, in a
+ * folder per instance under QEMU_RUNDIR (a socketpair or a pipe would
+ * die with the old jitsud); the tap is the one QEMU holds, whose queue
+ * jitsud takes a copy of (pidfd_getfd of QEMU_FD_TAP), so held frames,
+ * the route and the neighbour entry never went away. What is lost: the
+ * console lines a guest prints while no jitsud is connected (QEMU drops
+ * them rather than block the guest), and QEMU's own messages after the
+ * adoption (its stderr pipe died with the old jitsud), and the exit
+ * status of an adopted QEMU (init, its parent now, collects it).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -26,22 +38,32 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "backend/instance.h"
 #include "backend/qemu.h"
+#include "control/proto.h"
 #include "config/values.h"
 #include "core/log.h"
 #include "net/net.h"
+#include "sandbox/files.h"
 #include "sandbox/sandbox.h"
+#include "service/persist.h"
 #include "service/service.h"
 
 #define QEMU_BIN	"qemu-system-x86_64"
 #define LINE_MAX_LEN	512
 #define PROBE_RETRY_MS	10
+/* Where each instance's QMP and console sockets live: one folder per
+ * instance (mkdtemp), so two jitsuds on a host, or an instance and its
+ * successor, never share a path; recorded for the next jitsud. */
+#define QEMU_RUNDIR	"/run/jitsu/qemu"
+/* How long an adopting jitsud waits for QEMU's QMP to answer. */
+#define ADOPT_QMP_MS	2000
 
 struct qemu_svc;
 
@@ -63,6 +85,8 @@ struct qemu_svc {
 	char		*argv[QEMU_ARGV_MAX];
 	pid_t		 pid;		/* 0: no instance */
 	int		 pidfd;		/* in the loop, or -1 */
+	bool		 adopted;	/* not our child: no exit status */
+	char		 run[80];	/* the instance's socket folder, or "" */
 	struct conlog	 out, err;
 	struct qmp	 qmp;
 	bool		 killed;	/* we asked it to end */
@@ -91,6 +115,11 @@ line_done(struct conlog *c)
 	c->line[c->len] = '\0';
 	c->len = 0;
 	if (!c->console) {
+		/* "waiting for connection" at each boot: noise, not news. */
+		if (strstr(c->line, ": info: ") != NULL) {
+			log_debug("service %s: qemu: %s", s->name, c->line);
+			return;
+		}
 		snprintf(msg, sizeof(msg), "qemu: %s", c->line);
 		svc_log_line(s, msg);
 		return;
@@ -292,6 +321,62 @@ qemu_reset_held(struct service *s)
 		requeue(Q(s), NET_HOLD_RESET, NULL);
 }
 
+/* --- the instance's sockets --- */
+
+static int
+run_path(const char *run, const char *what, struct sockaddr_un *sun)
+{
+	memset(sun, 0, sizeof(*sun));
+	sun->sun_family = AF_UNIX;
+	if ((size_t)snprintf(sun->sun_path, sizeof(sun->sun_path), "%s/%s",
+	    run, what) >= sizeof(sun->sun_path))
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+/* A folder of ours: a record names it, and a record is only a file. */
+static bool
+run_is_ours(const char *run)
+{
+	return strncmp(run, QEMU_RUNDIR "/", sizeof(QEMU_RUNDIR)) == 0 &&
+	    strstr(run, "/..") == NULL;
+}
+
+static void
+run_remove(const char *run)
+{
+	struct sockaddr_un sun;
+
+	if (run[0] == '\0' || !run_is_ours(run))
+		return;
+	if (run_path(run, "qmp", &sun) == 0)
+		unlink(sun.sun_path);
+	if (run_path(run, "console", &sun) == 0)
+		unlink(sun.sun_path);
+	rmdir(run);
+}
+
+/* A listening (server) or connected (client) socket at run/what. */
+static int
+run_socket(const char *run, const char *what, bool server)
+{
+	struct sockaddr_un sun;
+	int fd, r;
+
+	if ((r = run_path(run, what, &sun)) < 0)
+		return r;
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+		return -errno;
+	if (server ? bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1 ||
+	    listen(fd, 1) == -1 :
+	    connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
+		r = -errno;
+		close(fd);
+		return r;
+	}
+	return fd;
+}
+
 /* --- the instance --- */
 
 static void
@@ -310,6 +395,9 @@ instance_gone(struct qemu_svc *q)
 		q->pidfd = -1;
 	}
 	q->pid = 0;
+	q->adopted = false;
+	run_remove(q->run);
+	q->run[0] = '\0';
 }
 
 static void
@@ -325,12 +413,19 @@ pidfd_readable(struct loop *l, int fd, uint32_t ev, void *arg)
 	(void)l;
 	(void)ev;
 	memset(&si, 0, sizeof(si));
-	if (waitid(P_PIDFD, (id_t)fd, &si, WEXITED | WNOHANG) == -1 ||
-	    si.si_pid == 0)
+	if (waitid(P_PIDFD, (id_t)fd, &si, WEXITED | WNOHANG) == -1) {
+		/* Adopted: its parent is init, which has the status; the
+		 * pidfd is readable only once it is gone. */
+		if (errno != ECHILD)
+			return;
+		si.si_code = 0;
+	} else if (si.si_pid == 0)
 		return;
 	instance_gone(q);
+	if (si.si_code == 0)
+		snprintf(why, sizeof(why), "adopted QEMU exited");
 	/* isa-debug-exit makes a guest's exit(n) QEMU's 2n+1. */
-	if (si.si_code == CLD_EXITED && si.si_status > 1 && (si.si_status & 1))
+	else if (si.si_code == CLD_EXITED && si.si_status > 1 && (si.si_status & 1))
 		snprintf(why, sizeof(why), "guest exited with status %d",
 		    si.si_status >> 1);
 	else if (si.si_code == CLD_EXITED)
@@ -355,42 +450,83 @@ pidfd_readable(struct loop *l, int fd, uint32_t ev, void *arg)
 
 /* In the child, between fork and exec: async-signal-safe calls only. */
 static void __attribute__((noreturn))
-child(struct qemu_svc *q, pid_t parent, int qmpfd, int outw, int errw)
+child(struct qemu_svc *q, int qmpfd, int confd, int errw)
 {
 	static const char msg[] = "cannot execute QEMU\n";
-	int from[5], to[5] = { 0, 1, 2, QEMU_FD_TAP, QEMU_FD_QMP }, i, null;
+	int from[6], to[6] = { 0, 1, 2, QEMU_FD_TAP, QEMU_FD_QMP,
+	    QEMU_FD_CONSOLE }, i, null;
 	sigset_t none;
 
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	for (i = 1; i < NSIG; i++)
 		signal(i, SIG_DFL);
-	/* QEMU must not outlive jitsud, even one that crashed. */
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (getppid() != parent)
-		_exit(127);
-	/* Its own session: a ^C meant for jitsud's terminal is jitsud's. */
+	/* No parent-death signal: QEMU outlives a jitsud that crashes,
+	 * to be adopted by the next; a jitsud that exits ends it. Its own
+	 * session: a ^C meant for jitsud's terminal is jitsud's. */
 	setsid();
 	if ((null = open("/dev/null", O_RDONLY | O_CLOEXEC)) == -1)
 		_exit(127);
 	from[0] = null;
-	from[1] = outw;
+	from[1] = errw;		/* QEMU prints nothing of the guest's */
 	from[2] = errw;
 	from[3] = q->tap.fd;
 	from[4] = qmpfd;
+	from[5] = confd;
 	/* Out of the way of the targets first, then into place (dup2
 	 * clears close-on-exec on the copy). */
-	for (i = 0; i < 5; i++)
+	for (i = 0; i < 6; i++)
 		if ((from[i] = fcntl(from[i], F_DUPFD_CLOEXEC, 16)) == -1)
 			_exit(127);
-	for (i = 0; i < 5; i++)
+	for (i = 0; i < 6; i++)
 		if (dup2(from[i], to[i]) == -1)
 			_exit(127);
-	syscall(SYS_close_range, 5U, ~0U, 0U);
+	syscall(SYS_close_range, 6U, ~0U, 0U);
 	execv(q->qemu, q->argv);
 	if (write(2, msg, sizeof(msg) - 1) < 0)
 		_exit(127);
 	_exit(127);
+}
+
+/* The instance's socket folder, QMP and console: QEMU gets the
+ * listening sockets, jitsud keeps a connection to each, made before the
+ * fork so nothing races QEMU's start. */
+static int
+run_make(struct qemu_svc *q, int lfd[2], int cfd[2], char *why, size_t whylen)
+{
+	int r, i;
+
+	lfd[0] = lfd[1] = cfd[0] = cfd[1] = -1;
+	if ((r = mkdir_p(QEMU_RUNDIR, 0700)) < 0) {
+		snprintf(why, whylen, "%s: %s", QEMU_RUNDIR, strerror(-r));
+		return r;
+	}
+	snprintf(q->run, sizeof(q->run), "%s/%.40s.XXXXXX", QEMU_RUNDIR,
+	    q->svc->name);
+	if (mkdtemp(q->run) == NULL) {
+		r = -errno;
+		snprintf(why, whylen, "%s: %s", q->run, strerror(errno));
+		q->run[0] = '\0';
+		return r;
+	}
+	for (i = 0; i < 2; i++) {
+		const char *what = i == 0 ? "qmp" : "console";
+		if ((lfd[i] = r = run_socket(q->run, what, true)) < 0 ||
+		    (cfd[i] = r = run_socket(q->run, what, false)) < 0) {
+			snprintf(why, whylen, "%s/%s: %s", q->run, what,
+			    strerror(-r));
+			for (i = 0; i < 2; i++) {
+				if (lfd[i] >= 0)
+					close(lfd[i]);
+				if (cfd[i] >= 0)
+					close(cfd[i]);
+			}
+			run_remove(q->run);
+			q->run[0] = '\0';
+			return r;
+		}
+	}
+	return 0;
 }
 
 static int
@@ -398,15 +534,16 @@ spawn(struct service *s, char *why, size_t whylen)
 {
 	struct qemu_svc *q = Q(s);
 	struct loop *l = svc_loop(s);
-	int sp[2] = { -1, -1 }, outp[2] = { -1, -1 }, errp[2] = { -1, -1 };
-	pid_t parent = getpid(), pid;
-	int r;
+	int lfd[2], cfd[2], errp[2] = { -1, -1 };
+	pid_t pid;
+	int r, i;
 
 	q->killed = false;
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) == -1 ||
-	    pipe2(outp, O_CLOEXEC) == -1 || pipe2(errp, O_CLOEXEC) == -1) {
+	if ((r = run_make(q, lfd, cfd, why, whylen)) < 0)
+		return r;
+	if (pipe2(errp, O_CLOEXEC) == -1) {
 		r = -errno;
-		snprintf(why, whylen, "pipes: %s", strerror(errno));
+		snprintf(why, whylen, "pipe: %s", strerror(errno));
 		goto fail;
 	}
 	if ((pid = fork()) == -1) {
@@ -415,10 +552,11 @@ spawn(struct service *s, char *why, size_t whylen)
 		goto fail;
 	}
 	if (pid == 0)
-		child(q, parent, sp[1], outp[1], errp[1]);
-	close(sp[1]);
-	close(outp[1]);
+		child(q, lfd[0], lfd[1], errp[1]);
+	close(lfd[0]);
+	close(lfd[1]);
 	close(errp[1]);
+	lfd[0] = lfd[1] = errp[1] = -1;
 	if ((q->pidfd = (int)syscall(SYS_pidfd_open, pid, 0)) == -1)
 		r = -errno;
 	else
@@ -430,24 +568,21 @@ spawn(struct service *s, char *why, size_t whylen)
 		if (q->pidfd != -1)
 			close(q->pidfd);
 		q->pidfd = -1;
-		close(sp[0]);
-		close(outp[0]);
-		close(errp[0]);
-		return r;
+		goto fail;
 	}
 	q->pid = pid;
-	fcntl(outp[0], F_SETFL, O_NONBLOCK);
+	fcntl(cfd[1], F_SETFL, O_NONBLOCK);
 	fcntl(errp[0], F_SETFL, O_NONBLOCK);
-	q->out.fd = outp[0];
+	q->out.fd = cfd[1];
 	q->out.len = 0;
 	q->err.fd = errp[0];
 	q->err.len = 0;
 	if ((r = loop_add(l, q->out.fd, EPOLLIN, conlog_readable, &q->out)) < 0 ||
 	    (r = loop_add(l, q->err.fd, EPOLLIN, conlog_readable, &q->err)) < 0 ||
-	    (r = qmp_open(&q->qmp, l, sp[0], qmp_msg, q)) < 0) {
+	    (r = qmp_open(&q->qmp, l, cfd[0], qmp_msg, q)) < 0) {
 		snprintf(why, whylen, "event loop: %s", strerror(-r));
 		if (q->qmp.fd == -1)
-			close(sp[0]);
+			close(cfd[0]);
 		/* The pidfd reports the end. */
 		q->killed = true;
 		kill(pid, SIGKILL);
@@ -458,14 +593,16 @@ spawn(struct service *s, char *why, size_t whylen)
 		probe_start(q);
 	return 0;
 fail:
-	for (int i = 0; i < 2; i++) {
-		if (sp[i] != -1)
-			close(sp[i]);
-		if (outp[i] != -1)
-			close(outp[i]);
+	for (i = 0; i < 2; i++) {
+		if (lfd[i] != -1)
+			close(lfd[i]);
+		if (cfd[i] != -1)
+			close(cfd[i]);
 		if (errp[i] != -1)
 			close(errp[i]);
 	}
+	run_remove(q->run);
+	q->run[0] = '\0';
 	return r;
 }
 
@@ -583,16 +720,13 @@ static void
 qemu_release(struct service *s)
 {
 	struct qemu_svc *q = Q(s);
-	siginfo_t si;
 
 	if (q == NULL)
 		return;
-	if (q->pid != 0) {
-		/* jitsud is leaving or the service goes: no QEMU outlives
-		 * it. Killed, it is gone within milliseconds. */
-		kill(q->pid, SIGKILL);
-		waitid(P_PIDFD, (id_t)q->pidfd, &si, WEXITED);
-	}
+	/* jitsud is leaving or the service goes: no QEMU outlives it.
+	 * Killed, it is gone within milliseconds. */
+	if (q->pid != 0)
+		instance_end(q->pidfd);
 	instance_gone(q);
 	loop_del(svc_loop(s), q->tap.pfd);
 	net_tap_close(&q->tap);
@@ -658,18 +792,19 @@ kvm_usable(void)
 	return 0;
 }
 
-static int
-qemu_prepare(struct service *s, char *why, size_t whylen)
+/* Everything but the tap: the spec and the command line. */
+static struct qemu_svc *
+qemu_new(struct service *s, char *why, size_t whylen)
 {
 	const struct cfg_service *c = s->cfg;
 	struct qemu_svc *q;
 	struct in_addr gw;
-	char tapname[16], a[INET_ADDRSTRLEN];
+	char a[INET_ADDRSTRLEN];
 	int i, r;
 
 	if ((q = calloc(1, sizeof(*q))) == NULL) {
 		snprintf(why, whylen, "out of memory");
-		return -ENOMEM;
+		return NULL;
 	}
 	q->svc = s;
 	q->pidfd = q->probefd = q->out.fd = q->err.fd = q->qmp.fd = -1;
@@ -733,9 +868,37 @@ qemu_prepare(struct service *s, char *why, size_t whylen)
 		snprintf(why, whylen, "QEMU command line too long");
 		goto fail;
 	}
+	return q;
+fail:
+	free(q);
+	return NULL;
+}
+
+static void
+log_tap(struct service *s, struct qemu_svc *q)
+{
+	char a[INET_ADDRSTRLEN];
+
+	inet_ntop(AF_INET, &q->spec.addr, a, sizeof(a));
+	log_info("service %s: tap %s, guest %s mac %02x:%02x:%02x:%02x:%02x:%02x, "
+	    "%s", s->name, q->tap.name, a, q->spec.mac[0], q->spec.mac[1],
+	    q->spec.mac[2], q->spec.mac[3], q->spec.mac[4], q->spec.mac[5],
+	    q->spec.kvm ? "kvm" : "tcg");
+}
+
+static int
+qemu_prepare(struct service *s, char *why, size_t whylen)
+{
+	struct qemu_svc *q;
+	char tapname[16], a[INET_ADDRSTRLEN];
+	int r;
+
+	if ((q = qemu_new(s, why, whylen)) == NULL)
+		return -EINVAL;
+	inet_ntop(AF_INET, &q->spec.addr, a, sizeof(a));
 	qemu_tap_name(&q->spec.addr, tapname);
-	if ((r = net_tap_open(&q->tap, tapname, &gw, &q->spec.addr,
-	    q->spec.mac)) < 0) {
+	if ((r = net_tap_open(&q->tap, tapname, &q->spec.gateway,
+	    &q->spec.addr, q->spec.mac)) < 0) {
 		snprintf(why, whylen, "tap %s for %s: %s", tapname, a,
 		    strerror(-r));
 		goto fail;
@@ -747,15 +910,148 @@ qemu_prepare(struct service *s, char *why, size_t whylen)
 	}
 	s->bk = q;
 	requeue(q, NET_HOLD_KEEP, NULL);
-	log_info("service %s: tap %s, guest %s mac %02x:%02x:%02x:%02x:%02x:%02x, "
-	    "%s", s->name, q->tap.name, a, q->spec.mac[0], q->spec.mac[1],
-	    q->spec.mac[2], q->spec.mac[3], q->spec.mac[4], q->spec.mac[5],
-	    q->spec.kvm ? "kvm" : "tcg");
+	log_tap(s, q);
 	return 0;
 fail:
 	net_tap_close(&q->tap);
 	free(q);
 	return r;
+}
+
+/* --- re-adoption --- */
+
+static int
+qemu_record(struct service *s, char *rec, size_t cap, size_t *len)
+{
+	struct qemu_svc *q = Q(s);
+	int r = 0;
+
+	if (q == NULL || q->pid == 0 || q->run[0] == '\0')
+		return -ESRCH;
+	r |= ctl_rec_add(rec, cap, len, "pid", "%ld", (long)q->pid);
+	r |= ctl_rec_add(rec, cap, len, "starttime", "%llu",
+	    instance_starttime(q->pid));
+	r |= ctl_rec_add(rec, cap, len, "tap", "%s", q->tap.name);
+	r |= ctl_rec_add(rec, cap, len, "tapfd", "%d", QEMU_FD_TAP);
+	r |= ctl_rec_add(rec, cap, len, "run", "%s", q->run);
+	return r ? -ENOSPC : 0;
+}
+
+/* After a verified instance could not be taken over, or no longer fits:
+ * end it, and what it left. */
+static int
+adopt_fail(struct qemu_svc *q, int pidfd, const char *run)
+{
+	instance_end(pidfd);
+	close(pidfd);
+	run_remove(run);
+	if (q != NULL) {
+		qmp_close(&q->qmp);
+		if (q->out.fd != -1) {
+			loop_del(svc_loop(q->svc), q->out.fd);
+			close(q->out.fd);
+		}
+		loop_del(svc_loop(q->svc), q->tap.pfd);
+		net_tap_close(&q->tap);
+		free(q);
+	}
+	return 0;
+}
+
+static int
+qemu_adopt(struct service *s, const char *rec, size_t len, bool keep,
+    char *why, size_t whylen)
+{
+	struct qemu_svc *q = NULL;
+	struct loop *l = svc_loop(s);
+	char v[128], run[80] = "", tapname[16];
+	unsigned long long st;
+	bool running = false;
+	int pidfd, fd, tapfd, r;
+	pid_t pid;
+
+	if (svc_record_get(rec, len, "run", v, sizeof(v)) && run_is_ours(v) &&
+	    strlen(v) < sizeof(run))
+		memcpy(run, v, strlen(v) + 1);
+	if (!svc_record_get(rec, len, "pid", v, sizeof(v)) ||
+	    (pid = (pid_t)strtol(v, NULL, 10)) <= 1) {
+		run_remove(run);
+		return 0;
+	}
+	svc_record_get(rec, len, "starttime", v, sizeof(v));
+	st = strtoull(v, NULL, 10);
+	if ((pidfd = instance_open(pid, st, why, whylen)) == -1) {
+		run_remove(run);
+		return 0;
+	}
+	if (!keep) {
+		snprintf(why, whylen, "the configuration changed: ended QEMU "
+		    "pid %ld", (long)pid);
+		return adopt_fail(NULL, pidfd, run);
+	}
+	if ((q = qemu_new(s, why, whylen)) == NULL)
+		return adopt_fail(NULL, pidfd, run);
+	q->out.fd = -1;
+	/* The same queue QEMU reads: what is held in it stays held. */
+	svc_record_get(rec, len, "tapfd", v, sizeof(v));
+	tapfd = v[0] ? atoi(v) : QEMU_FD_TAP;
+	qemu_tap_name(&q->spec.addr, tapname);
+	if ((fd = (int)syscall(SYS_pidfd_getfd, pidfd, tapfd, 0)) == -1) {
+		snprintf(why, whylen, "QEMU pid %ld: its tap: %s: ended it",
+		    (long)pid, strerror(errno));
+		return adopt_fail(q, pidfd, run);
+	}
+	if ((r = net_tap_adopt(&q->tap, fd, tapname, &q->spec.gateway,
+	    &q->spec.addr, q->spec.mac)) < 0) {
+		snprintf(why, whylen, "QEMU pid %ld: tap %s: %s: ended it",
+		    (long)pid, tapname, strerror(-r));
+		return adopt_fail(q, pidfd, run);
+	}
+	if ((r = loop_add(l, q->tap.pfd, EPOLLIN, wake_readable, q)) < 0) {
+		snprintf(why, whylen, "event loop: %s", strerror(-r));
+		return adopt_fail(q, pidfd, run);
+	}
+	/* QMP answers, or the VM cannot be managed: ended, booted anew. */
+	if ((fd = r = run_socket(run, "qmp", false)) < 0 ||
+	    (r = qmp_status(fd, ADOPT_QMP_MS, &running)) < 0 ||
+	    (r = qmp_attach(&q->qmp, l, fd, qmp_msg, q)) < 0) {
+		if (fd >= 0 && q->qmp.fd == -1)
+			close(fd);
+		snprintf(why, whylen, "QEMU pid %ld: qmp in %s: %s: ended it",
+		    (long)pid, run[0] ? run : "(none)", strerror(-r));
+		return adopt_fail(q, pidfd, run);
+	}
+	/* The console may be had again too; without it the VM still
+	 * serves, only its lines are not logged. */
+	if ((fd = run_socket(run, "console", false)) >= 0) {
+		fcntl(fd, F_SETFL, O_NONBLOCK);
+		q->out.fd = fd;
+		if (loop_add(l, fd, EPOLLIN, conlog_readable, &q->out) < 0) {
+			close(fd);
+			q->out.fd = -1;
+		}
+	}
+	if (q->out.fd == -1)
+		log_warnx("service %s: QEMU pid %ld: no console: its lines are "
+		    "not logged", s->name, (long)pid);
+	if (loop_add(l, pidfd, EPOLLIN, pidfd_readable, q) < 0) {
+		snprintf(why, whylen, "event loop: %s", strerror(errno));
+		return adopt_fail(q, pidfd, run);
+	}
+	q->pid = pid;
+	q->pidfd = pidfd;
+	q->adopted = true;
+	memcpy(q->run, run, sizeof(run));
+	s->bk = q;
+	net_tap_packets(&q->tap, &q->packets);
+	/* Frames for a paused VM wait in the tap; the watch hears them
+	 * (the state machine turns it off when the VM runs). */
+	if (!running)
+		net_tap_watch(&q->tap, true);
+	log_tap(s, q);
+	snprintf(why, whylen, "adopted QEMU pid %ld%s", (long)pid,
+	    running ? "" : " (paused)");
+	return running ? 1 : 2;
 }
 
 const struct backend_ops backend_qemu = {
@@ -770,5 +1066,7 @@ const struct backend_ops backend_qemu = {
 	.watch = qemu_watch,
 	.pid = qemu_pid,
 	.memory = qemu_memory,
+	.record = qemu_record,
+	.adopt = qemu_adopt,
 	.release = qemu_release,
 };

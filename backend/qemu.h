@@ -24,9 +24,12 @@
  */
 #define QEMU_GATEWAY		"169.254.77.1"
 #define QEMU_DEFAULT_MEMORY	(64ULL << 20)
-/* Descriptor numbers in QEMU: the tap's queue and the QMP socket. */
+/* Descriptor numbers in QEMU: the tap's queue, and the listening
+ * sockets of QMP and of the serial console. A re-adopting jitsud takes
+ * a copy of the tap's from QEMU by this number (pidfd_getfd). */
 #define QEMU_FD_TAP		3
 #define QEMU_FD_QMP		4
+#define QEMU_FD_CONSOLE		5
 #define QEMU_ARGV_MAX		48
 
 struct qemu_spec {
@@ -63,6 +66,7 @@ struct qmp_msg {
 	enum qmp_kind	 kind;
 	char		 name[64];	/* event name, or error class */
 	char		 desc[160];	/* error description */
+	int		 running;	/* a return's "running": 1, 0, or -1 */
 };
 
 /* One QMP message (a JSON object, as QEMU sends one per line). 0, or
@@ -97,6 +101,15 @@ struct qmp {
 };
 
 int	qmp_open(struct qmp *, struct loop *, int fd, qmp_fn, void *arg);
+/* The same on a connection whose capabilities handshake is done. */
+int	qmp_attach(struct qmp *, struct loop *, int fd, qmp_fn, void *arg);
+/*
+ * On a fresh connection to a QEMU that is already running (adoption):
+ * wait for the greeting, negotiate, and ask query-status, blocking up
+ * to timeout_ms; *running is false when the VM is paused. 0 or -errno
+ * (-ETIMEDOUT, -EPROTO). The connection is then ready for qmp_attach.
+ */
+int	qmp_status(int fd, int timeout_ms, bool *running);
 /* Queue {"execute": cmd}; cmd must be a static string. 0 or -errno
  * (-ENOTCONN when closed, -ENOBUFS when too many are outstanding). */
 int	qmp_send(struct qmp *, const char *cmd);

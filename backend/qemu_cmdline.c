@@ -6,10 +6,12 @@
  * without option ROMs, ACPI, PIC, PIT or RTC (~66 ms to a tiny kernel's
  * first serial byte under TCG; the default microvm costs ~11 ms more).
  * Devices: one virtio-net on the tap jitsud made (no vhost: it aborts
- * QEMU on hosts without vhost-net), the serial port on stdout, QMP on a
- * socket jitsud already holds the other end of (no path, no connect
- * race), isa-debug-exit so a uk guest can end with a status. Measured
- * here, the seccomp filter and the uid drop cost nothing visible.
+ * QEMU on hosts without vhost-net), the serial port and QMP each on a
+ * unix socket jitsud made, bound and listening, that QEMU serves (so a
+ * jitsud restarted after a crash connects again; a socketpair would die
+ * with the old jitsud), isa-debug-exit so a uk guest can end with a
+ * status. Measured here, the seccomp filter and the uid drop cost
+ * nothing visible.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -89,10 +91,16 @@ qemu_argv(const struct qemu_spec *s, char *buf, size_t buflen, char **argv,
 	add(&a, "-append");
 	add(&a, "ip=%s/32 gw=%s%s%s", ip, gw, s->cmdline ? " " : "",
 	    s->cmdline ? s->cmdline : "");
-	add(&a, "-serial");
-	add(&a, "stdio");
+	/* wait=on: QEMU accepts jitsud's connection (made before the
+	 * fork) before the guest runs, so no early line is lost. While no
+	 * one is connected QEMU drops the guest's output: the guest never
+	 * blocks on a jitsud that is gone. */
 	add(&a, "-chardev");
-	add(&a, "socket,id=qmp,fd=%d", QEMU_FD_QMP);
+	add(&a, "socket,id=con,fd=%d,server=on,wait=on", QEMU_FD_CONSOLE);
+	add(&a, "-serial");
+	add(&a, "chardev:con");
+	add(&a, "-chardev");
+	add(&a, "socket,id=qmp,fd=%d,server=on,wait=off", QEMU_FD_QMP);
 	add(&a, "-mon");
 	add(&a, "chardev=qmp,mode=control");
 	add(&a, "-netdev");

@@ -7,9 +7,11 @@
  * (RFC 8259 grammar, nesting bounded). See qemu.h.
  */
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "backend/qemu.h"
@@ -166,6 +168,24 @@ struct top {
 	bool		 known;
 };
 
+/* query-status returns {"status": ..., "running": true|false, ...}. */
+static int
+return_member(struct scan *s, const char *key, int depth, void *arg)
+{
+	struct qmp_msg *m = arg;
+	size_t n;
+
+	if (strcmp(key, "running") != 0)
+		return value(s, depth);
+	ws(s);
+	n = (size_t)(s->end - s->p);
+	if (n >= 4 && memcmp(s->p, "true", 4) == 0)
+		m->running = 1;
+	else if (n >= 5 && memcmp(s->p, "false", 5) == 0)
+		m->running = 0;
+	return value(s, depth);
+}
+
 static int
 top_member(struct scan *s, const char *key, int depth, void *arg)
 {
@@ -177,6 +197,9 @@ top_member(struct scan *s, const char *key, int depth, void *arg)
 	} else if (strcmp(key, "return") == 0) {
 		t->m->kind = QMP_RETURN;
 		t->known = true;
+		ws(s);
+		if (s->p < s->end && *s->p == '{')
+			return members(s, depth, return_member, t->m);
 	} else if (strcmp(key, "error") == 0) {
 		t->m->kind = QMP_ERROR;
 		t->known = true;
@@ -196,6 +219,7 @@ qmp_parse(const char *line, size_t len, struct qmp_msg *m)
 	struct top t = { m, false };
 
 	memset(m, 0, sizeof(*m));
+	m->running = -1;
 	if (members(&s, 0, top_member, &t) < 0)
 		return -EINVAL;
 	ws(&s);
@@ -284,7 +308,7 @@ readable(struct loop *l, int fd, uint32_t ev, void *arg)
 }
 
 int
-qmp_open(struct qmp *q, struct loop *l, int fd, qmp_fn fn, void *arg)
+qmp_attach(struct qmp *q, struct loop *l, int fd, qmp_fn fn, void *arg)
 {
 	int r;
 
@@ -297,9 +321,95 @@ qmp_open(struct qmp *q, struct loop *l, int fd, qmp_fn fn, void *arg)
 		q->fd = -1;
 		return r;
 	}
+	return 0;
+}
+
+int
+qmp_open(struct qmp *q, struct loop *l, int fd, qmp_fn fn, void *arg)
+{
+	int r;
+
+	if ((r = qmp_attach(q, l, fd, fn, arg)) < 0)
+		return r;
 	/* QEMU reads it after sending its greeting; nothing else is
 	 * accepted before it, and it needs no answer from us first. */
 	return qmp_send(q, "qmp_capabilities");
+}
+
+/* The next message on fd, one line taken at a time (peeked first, so
+ * nothing after it leaves the socket), before the deadline. */
+static int
+sync_line(int fd, struct timespec *deadline, struct qmp_msg *m)
+{
+	char buf[8192], *nl;
+	struct timespec now;
+	struct pollfd pf = { .fd = fd, .events = POLLIN };
+	ssize_t n;
+	long ms;
+
+	for (;;) {
+		n = recv(fd, buf, sizeof(buf), MSG_PEEK | MSG_DONTWAIT);
+		if (n == 0)
+			return -ECONNRESET;
+		if (n > 0 && (nl = memchr(buf, '\n', (size_t)n)) != NULL) {
+			n = recv(fd, buf, (size_t)(nl - buf) + 1, MSG_DONTWAIT);
+			if (n <= 0)
+				return n == 0 ? -ECONNRESET : -errno;
+			if (qmp_parse(buf, (size_t)n - 1, m) == 0)
+				return 0;
+			continue;
+		}
+		if (n == (ssize_t)sizeof(buf))
+			return -EMSGSIZE;
+		if (n < 0 && errno != EAGAIN && errno != EINTR)
+			return -errno;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		ms = (deadline->tv_sec - now.tv_sec) * 1000 +
+		    (deadline->tv_nsec - now.tv_nsec) / 1000000;
+		if (ms <= 0)
+			return -ETIMEDOUT;
+		/* A partial line keeps POLLIN set: sleep a moment instead. */
+		if (poll(n > 0 ? NULL : &pf, n > 0 ? 0 : 1, n > 0 ? 1 : (int)ms)
+		    == -1 && errno != EINTR)
+			return -errno;
+	}
+}
+
+int
+qmp_status(int fd, int timeout_ms, bool *running)
+{
+	static const char req[] = "{\"execute\": \"qmp_capabilities\"}\n"
+	    "{\"execute\": \"query-status\"}\n";
+	struct timespec deadline;
+	struct qmp_msg m;
+	int r, replies = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	deadline.tv_sec += timeout_ms / 1000;
+	deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000;
+	if (deadline.tv_nsec >= 1000000000) {
+		deadline.tv_sec++;
+		deadline.tv_nsec -= 1000000000;
+	}
+	do {
+		if ((r = sync_line(fd, &deadline, &m)) < 0)
+			return r;
+	} while (m.kind != QMP_GREETING);
+	if (send(fd, req, sizeof(req) - 1, MSG_NOSIGNAL) != sizeof(req) - 1)
+		return -errno;
+	/* Events may come in between; replies come in order. */
+	while (replies < 2) {
+		if ((r = sync_line(fd, &deadline, &m)) < 0)
+			return r;
+		if (m.kind == QMP_ERROR)
+			return -EPROTO;
+		if (m.kind == QMP_RETURN)
+			replies++;
+	}
+	if (m.running == -1)
+		return -EPROTO;
+	*running = m.running == 1;
+	return 0;
 }
 
 int

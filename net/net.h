@@ -66,9 +66,10 @@ int	net_link_up(int ifindex);
  * chatter), the gateway address on it, up, the guest's address routed to
  * it as a /32 and a permanent neighbour entry for the guest's MAC (the
  * host never ARPs). Not persistent: it lives as long as a descriptor
- * holds it, so the route and neighbour go with the last close and a
- * crashed jitsud leaves nothing behind. While jitsud holds fd, frames
- * for the guest queue in it even when no QEMU reads them.
+ * holds it, so the route and neighbour go with the last close: a crashed
+ * jitsud leaves nothing behind but the taps of the VMs still running,
+ * which QEMU holds and the next jitsud adopts. While jitsud holds fd,
+ * frames for the guest queue in it even when no QEMU reads them.
  */
 struct net_tap {
 	char		 name[16];
@@ -81,6 +82,13 @@ struct net_tap {
 	struct in_addr	 gateway, guest;
 };
 int	net_tap_open(struct net_tap *, const char *name,
+	    const struct in_addr *gateway, const struct in_addr *guest,
+	    const uint8_t guest_mac[6]);
+/* Take over the tap name whose queue fd is (a copy of the descriptor
+ * an adopted QEMU holds, so the same queue): fd must be that tap; the
+ * gateway address, the route and the neighbour entry are made again
+ * where missing. fd is the net_tap's from then on, closed on failure. */
+int	net_tap_adopt(struct net_tap *, int fd, const char *name,
 	    const struct in_addr *gateway, const struct in_addr *guest,
 	    const uint8_t guest_mac[6]);
 void	net_tap_close(struct net_tap *);

@@ -44,17 +44,20 @@ ipv6_off(const char *ifname)
 	return r;
 }
 
+/* replace: at adoption the route was ours and may still be; otherwise
+ * an address already routed elsewhere is a conflict to report, not a
+ * route to take over. */
 static int
-route_add(int ifindex, const struct in_addr *dst, const struct in_addr *src)
+route_add(int ifindex, const struct in_addr *dst, const struct in_addr *src,
+    bool replace)
 {
 	char buf[NL_BUF];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct rtmsg *rtm;
 
 	nlh->nlmsg_type = RTM_NEWROUTE;
-	/* EXCL: an address already routed elsewhere is a conflict to
-	 * report, not a route to take over. */
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_CREATE | NLM_F_EXCL;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_CREATE |
+	    (replace ? NLM_F_REPLACE : NLM_F_EXCL);
 	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
 	rtm->rtm_family = AF_INET;
 	rtm->rtm_dst_len = 32;
@@ -114,38 +117,40 @@ packet_open(struct net_tap *t)
 	return net_tap_watch(t, false);
 }
 
-int
-net_tap_open(struct net_tap *t, const char *name, const struct in_addr *gw,
-    const struct in_addr *guest, const uint8_t mac[6])
+/* Everything around the queue t->fd holds, named name: made afresh, or
+ * made again where missing when adopting (the address, the route and
+ * the neighbour entry live as long as the tap, which an adopted QEMU
+ * kept, so normally nothing is missing). */
+static int
+tap_setup(struct net_tap *t, const char *name, const struct in_addr *gw,
+    const struct in_addr *guest, const uint8_t mac[6], bool adopt)
 {
 	struct cfg_addr ga = { .family = AF_INET };
 	struct ifreq ifr;
 	int r;
 
-	memset(t, 0, sizeof(*t));
-	t->fd = t->pfd = -1;
-	if (strlen(name) >= IFNAMSIZ || strlen(name) >= sizeof(t->name))
-		return -ENAMETOOLONG;
-	if ((t->fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC)) == -1)
-		return -errno;
 	memset(&ifr, 0, sizeof(ifr));
 	memcpy(ifr.ifr_name, name, strlen(name));
-	/* No IFF_VNET_HDR: the queue is shared with QEMU, and jitsud reads
-	 * and writes plain frames on it. */
-	ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
-	if (ioctl(t->fd, TUNSETIFF, &ifr) == -1) {
-		r = -errno;
-		goto fail;
+	if (adopt) {
+		/* The descriptor we were given must be this very tap. */
+		if (ioctl(t->fd, TUNGETIFF, &ifr) == -1)
+			return -errno;
+		if (strncmp(ifr.ifr_name, name, IFNAMSIZ) != 0 ||
+		    (ifr.ifr_flags & (IFF_TAP | IFF_NO_PI | IFF_TUN)) !=
+		    (IFF_TAP | IFF_NO_PI))
+			return -ENODEV;
+	} else {
+		/* No IFF_VNET_HDR: the queue is shared with QEMU, and
+		 * jitsud reads and writes plain frames on it. */
+		ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
+		if (ioctl(t->fd, TUNSETIFF, &ifr) == -1)
+			return -errno;
 	}
 	memcpy(t->name, ifr.ifr_name, sizeof(t->name) - 1);
-	if ((t->ifindex = (int)if_nametoindex(t->name)) == 0) {
-		r = -ENODEV;
-		goto fail;
-	}
-	if (ioctl(t->fd, SIOCGIFHWADDR, &ifr) == -1) {
-		r = -errno;
-		goto fail;
-	}
+	if ((t->ifindex = (int)if_nametoindex(t->name)) == 0)
+		return -ENODEV;
+	if (ioctl(t->fd, SIOCGIFHWADDR, &ifr) == -1)
+		return -errno;
 	memcpy(t->mac, ifr.ifr_hwaddr.sa_data, 6);
 	memcpy(t->guest_mac, mac, 6);
 	t->gateway = *gw;
@@ -154,13 +159,46 @@ net_tap_open(struct net_tap *t, const char *name, const struct in_addr *gw,
 	if ((r = ipv6_off(t->name)) < 0 ||
 	    (r = net_ifaddr_add(&ga, t->ifindex)) < 0 ||
 	    (r = net_link_up(t->ifindex)) < 0 ||
-	    (r = route_add(t->ifindex, guest, gw)) < 0 ||
+	    (r = route_add(t->ifindex, guest, gw, adopt)) < 0 ||
 	    (r = neigh_add(t->ifindex, guest, mac)) < 0 ||
 	    (r = packet_open(t)) < 0)
-		goto fail;
+		return r;
 	return 0;
-fail:
-	net_tap_close(t);
+}
+
+int
+net_tap_open(struct net_tap *t, const char *name, const struct in_addr *gw,
+    const struct in_addr *guest, const uint8_t mac[6])
+{
+	int r;
+
+	memset(t, 0, sizeof(*t));
+	t->fd = t->pfd = -1;
+	if (strlen(name) >= IFNAMSIZ || strlen(name) >= sizeof(t->name))
+		return -ENAMETOOLONG;
+	if ((t->fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC)) == -1)
+		return -errno;
+	if ((r = tap_setup(t, name, gw, guest, mac, false)) < 0)
+		net_tap_close(t);
+	return r;
+}
+
+int
+net_tap_adopt(struct net_tap *t, int fd, const char *name,
+    const struct in_addr *gw, const struct in_addr *guest,
+    const uint8_t mac[6])
+{
+	int r;
+
+	memset(t, 0, sizeof(*t));
+	t->fd = fd;
+	t->pfd = -1;
+	if (strlen(name) >= IFNAMSIZ || strlen(name) >= sizeof(t->name))
+		r = -ENAMETOOLONG;
+	else
+		r = tap_setup(t, name, gw, guest, mac, true);
+	if (r < 0)
+		net_tap_close(t);
 	return r;
 }
 

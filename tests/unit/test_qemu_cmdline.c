@@ -60,9 +60,14 @@ defaults(void)
 	T_ASSERT(after(argv, "-initrd") == NULL);
 	T_ASSERT(strcmp(after(argv, "-append"),
 	    "ip=10.77.0.2/32 gw=169.254.77.1") == 0);
-	T_ASSERT(strcmp(after(argv, "-serial"), "stdio") == 0);
+	/* Console and QMP on listening sockets QEMU serves, so that a
+	 * restarted jitsud can connect again; the console accepted before
+	 * the guest runs. */
+	T_ASSERT(strcmp(after(argv, "-serial"), "chardev:con") == 0);
+	T_EQ(count(argv, "-chardev"), 2);
+	T_EQ(count(argv, "socket,id=con,fd=5,server=on,wait=on"), 1);
+	T_EQ(count(argv, "socket,id=qmp,fd=4,server=on,wait=off"), 1);
 	T_ASSERT(strcmp(after(argv, "-netdev"), "tap,id=n0,fd=3") == 0);
-	T_ASSERT(strcmp(after(argv, "-chardev"), "socket,id=qmp,fd=4") == 0);
 	T_ASSERT(strcmp(after(argv, "-mon"), "chardev=qmp,mode=control") == 0);
 	T_ASSERT(strcmp(after(argv, "-device"),
 	    "virtio-net-device,netdev=n0,mac=02:6a:0a:4d:00:02") == 0);

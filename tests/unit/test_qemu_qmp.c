@@ -25,9 +25,17 @@ kinds(void)
 	T_EQ(m.kind, QMP_GREETING);
 	T_EQ(parse("{\"return\": {}}", &m), 0);
 	T_EQ(m.kind, QMP_RETURN);
+	T_EQ(m.running, -1);
 	T_EQ(parse("{\"return\": {\"status\": \"running\", \"singlestep\": "
 	    "false, \"running\": true}, \"id\": 7}", &m), 0);
 	T_EQ(m.kind, QMP_RETURN);
+	T_EQ(m.running, 1);
+	T_EQ(parse("{\"return\": {\"status\": \"paused\", \"running\": "
+	    "false, \"singlestep\": false}}", &m), 0);
+	T_EQ(m.running, 0);
+	/* Only a return's own "running" counts. */
+	T_EQ(parse("{\"return\": {\"x\": {\"running\": true}}}", &m), 0);
+	T_EQ(m.running, -1);
 	T_EQ(parse("{\"timestamp\": {\"seconds\": 1795971355, \"microseconds\":"
 	    " 86143}, \"event\": \"STOP\"}", &m), 0);
 	T_EQ(m.kind, QMP_EVENT);
@@ -178,6 +186,43 @@ bounded(void)
 	loop_free(l);
 }
 
+/* Adoption's blocking exchange: the replies may come in pieces and
+ * with events in between; whatever follows the reply stays unread. */
+static void
+status(void)
+{
+	static const char greet[] = "{\"QMP\": {\"version\": {}, "
+	    "\"capabilities\": []}}\r\n";
+	static const char rest[] = "{\"return\": {}}\r\n{\"timestamp\": {}, "
+	    "\"event\": \"STOP\"}\r\n{\"return\": {\"status\": \"paused\", "
+	    "\"singlestep\": false, \"running\": false}}\r\n"
+	    "{\"event\": \"RESUME\"}\r\n";
+	char buf[256];
+	bool running = true;
+	int sp[2];
+	ssize_t n;
+
+	T_EQ(socketpair(AF_UNIX, SOCK_STREAM, 0, sp), 0);
+	T_EQ(write(sp[1], greet, 10), 10);		/* a partial line */
+	T_EQ(write(sp[1], greet + 10, sizeof(greet) - 11),
+	    (ssize_t)sizeof(greet) - 11);
+	T_EQ(write(sp[1], rest, sizeof(rest) - 1), (ssize_t)sizeof(rest) - 1);
+	T_EQ(qmp_status(sp[0], 2000, &running), 0);
+	T_ASSERT(!running);
+	n = read(sp[1], buf, sizeof(buf) - 1);
+	T_ASSERT(n > 0);
+	buf[n > 0 ? n : 0] = '\0';
+	T_ASSERT(strcmp(buf, "{\"execute\": \"qmp_capabilities\"}\n"
+	    "{\"execute\": \"query-status\"}\n") == 0);
+	n = recv(sp[0], buf, sizeof(buf) - 1, MSG_DONTWAIT);
+	T_EQ(n, (ssize_t)strlen("{\"event\": \"RESUME\"}\r\n"));
+	/* A QEMU that says nothing: the deadline, not a hang. */
+	T_EQ(qmp_status(sp[0], 50, &running), -ETIMEDOUT);
+	close(sp[1]);
+	T_EQ(qmp_status(sp[0], 50, &running), -ECONNRESET);
+	close(sp[0]);
+}
+
 int
 main(void)
 {
@@ -185,5 +230,6 @@ main(void)
 	T_RUN(refused);
 	T_RUN(client);
 	T_RUN(bounded);
+	T_RUN(status);
 	return t_done();
 }
