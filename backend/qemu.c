@@ -32,12 +32,16 @@
  * status of an adopted QEMU (init, its parent now, collects it).
  */
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/if_tun.h>
+#include <net/if.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
@@ -353,7 +357,34 @@ run_remove(const char *run)
 		unlink(sun.sun_path);
 	if (run_path(run, "console", &sun) == 0)
 		unlink(sun.sun_path);
+	if (run_path(run, "instance", &sun) == 0)
+		unlink(sun.sun_path);
 	rmdir(run);
+}
+
+/*
+ * The instance's identity, in its folder from the fork on: the record in
+ * `state =` is written only once the VM is up, so a jitsud that dies
+ * while a QEMU boots leaves one nobody records, holding the tap. The
+ * next jitsud finds it here when it cannot make the tap (see
+ * end_unrecorded).
+ */
+static void
+run_identify(const char *run, pid_t pid)
+{
+	struct sockaddr_un sun;
+	char buf[64];
+	int fd, n;
+
+	if (run_path(run, "instance", &sun) < 0 ||
+	    (fd = open(sun.sun_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+	    0600)) == -1)
+		return;
+	n = snprintf(buf, sizeof(buf), "%ld %llu\n", (long)pid,
+	    instance_starttime(pid));
+	if (write(fd, buf, (size_t)n) != n)
+		unlink(sun.sun_path);
+	close(fd);
 }
 
 /* A listening (server) or connected (client) socket at run/what. */
@@ -571,6 +602,7 @@ spawn(struct service *s, char *why, size_t whylen)
 		goto fail;
 	}
 	q->pid = pid;
+	run_identify(q->run, pid);
 	fcntl(cfd[1], F_SETFL, O_NONBLOCK);
 	fcntl(errp[0], F_SETFL, O_NONBLOCK);
 	q->out.fd = cfd[1];
@@ -886,6 +918,63 @@ log_tap(struct service *s, struct qemu_svc *q)
 	    q->spec.kvm ? "kvm" : "tcg");
 }
 
+/*
+ * The tap is busy: a QEMU of this service that no record names holds it
+ * (an earlier jitsud died while it booted). End each such instance whose
+ * identity file still names a live process that holds a tap named
+ * tapname, and remove its folder. Returns how many were ended.
+ */
+static int
+end_unrecorded(const struct service *s, const char *tapname)
+{
+	char prefix[48], path[160], buf[64];
+	unsigned long long st;
+	struct dirent *e;
+	struct ifreq ifr;
+	int n = 0, fd, pidfd, tfd;
+	ssize_t len;
+	long pid;
+	DIR *d;
+
+	snprintf(prefix, sizeof(prefix), "%.40s.", s->name);
+	if ((d = opendir(QEMU_RUNDIR)) == NULL)
+		return 0;
+	while ((e = readdir(d)) != NULL) {
+		if (strncmp(e->d_name, prefix, strlen(prefix)) != 0 ||
+		    strlen(e->d_name) != strlen(prefix) + 6)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s/instance", QEMU_RUNDIR,
+		    e->d_name);
+		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+			continue;
+		len = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		buf[len > 0 ? len : 0] = '\0';
+		if (sscanf(buf, "%ld %llu", &pid, &st) != 2 ||
+		    (pidfd = instance_open((pid_t)pid, st, buf,
+		    sizeof(buf))) == -1)
+			continue;
+		/* Ours only if it holds this service's tap. */
+		memset(&ifr, 0, sizeof(ifr));
+		tfd = (int)syscall(SYS_pidfd_getfd, pidfd, QEMU_FD_TAP, 0);
+		if (tfd != -1 && ioctl(tfd, TUNGETIFF, &ifr) == 0 &&
+		    strncmp(ifr.ifr_name, tapname, IFNAMSIZ) == 0) {
+			log_info("service %s: ending QEMU pid %ld, left booting "
+			    "by an earlier jitsud", s->name, pid);
+			instance_end(pidfd);
+			snprintf(path, sizeof(path), "%s/%s", QEMU_RUNDIR,
+			    e->d_name);
+			run_remove(path);
+			n++;
+		}
+		if (tfd != -1)
+			close(tfd);
+		close(pidfd);
+	}
+	closedir(d);
+	return n;
+}
+
 static int
 qemu_prepare(struct service *s, char *why, size_t whylen)
 {
@@ -897,8 +986,12 @@ qemu_prepare(struct service *s, char *why, size_t whylen)
 		return -EINVAL;
 	inet_ntop(AF_INET, &q->spec.addr, a, sizeof(a));
 	qemu_tap_name(&q->spec.addr, tapname);
-	if ((r = net_tap_open(&q->tap, tapname, &q->spec.gateway,
-	    &q->spec.addr, q->spec.mac)) < 0) {
+	r = net_tap_open(&q->tap, tapname, &q->spec.gateway, &q->spec.addr,
+	    q->spec.mac);
+	if (r == -EBUSY && end_unrecorded(s, tapname) > 0)
+		r = net_tap_open(&q->tap, tapname, &q->spec.gateway,
+		    &q->spec.addr, q->spec.mac);
+	if (r < 0) {
 		snprintf(why, whylen, "tap %s for %s: %s", tapname, a,
 		    strerror(-r));
 		goto fail;

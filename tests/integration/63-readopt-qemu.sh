@@ -14,7 +14,8 @@ command -v qemu-system-x86_64 >/dev/null ||
 J=$T_BUILD/jitsud
 C=$T_BUILD/jitsuctl
 VM=${HELLO_VM:-$T_BUILD/uk/hello.vm}
-for f in "$J" "$C" "$VM"; do
+HANG=$T_BUILD/tests/vm/hang.vm
+for f in "$J" "$C" "$VM" "$HANG"; do
 	[ -f "$f" ] || { fail build "$f missing (make)"; exit 1; }
 done
 t_tmpdir
@@ -56,6 +57,14 @@ image = $VM
 accel = tcg
 idle = 0
 stop = suspend
+
+[service hang]
+dns = hang.example.test
+address = 10.77.6.5
+backend = qemu
+image = $HANG
+accel = tcg
+boot_timeout = 60s
 CONF
 }
 conf 64M
@@ -164,12 +173,29 @@ check "its old QEMU ended" dead "$pw"
 check "not adopted: logged" grep -q "service www: not adopted: the configuration changed: ended QEMU pid $pw" "$LOG"
 check "the changed service boots" grep -q hello <<<"$(get http://10.77.6.2/)"
 
+# A QEMU still booting when jitsud dies has no record: the next jitsud
+# finds it by its instance folder when the tap is busy, and ends it.
+t_in kdig @127.0.0.1 +short +timeout=2 +retry=0 hang.example.test A >/dev/null
+wait_for 3 test "$(field hang state)" = starting
+ph=$(field hang pid)
+check "a QEMU booting" alive "$ph"
+crash
+check "not recorded" test ! -e "$T_TMP/state/hang.instance"
+start_jitsud
+sleep 0.2
+check "the unrecorded QEMU ended" dead "$ph"
+check "ending it logged" grep -q "service hang: ending QEMU pid $ph, left booting" "$LOG"
+check "the service is usable, not failed" test "$(field hang state)" = stopped
+t_in kdig @127.0.0.1 +short +timeout=2 +retry=0 hang.example.test A >/dev/null
+wait_for 3 test "$(field hang state)" = starting
+check "and boots again" alive "$(field hang pid)"
+
 # A clean stop ends every QEMU, adopted or not, and leaves nothing.
-pw=$(field www pid); pf=$(field frozen pid)
+pw=$(field www pid); pf=$(field frozen pid); ph=$(field hang pid)
 runs=$(awk -F= '$1 == "run" {print $2}' "$T_TMP"/state/*.instance)
 kill "$JPID"; wait "$JPID" 2>/dev/null
 sleep 0.2
-check "no QEMU outlives a clean stop" eval "dead $pw && dead $pf"
+check "no QEMU outlives a clean stop" eval "dead $pw && dead $pf && dead $ph"
 check "records removed" test -z "$(ls "$T_TMP/state")"
 left=0
 for r in $runs; do [ -e "$r" ] && left=$((left + 1)); done
