@@ -99,6 +99,9 @@ run=$(awk -F= '$1 == "run" {print $2}' "$T_TMP/state/www.instance")
 check "QMP and console sockets in the instance's folder ($run)" test -S "$run/qmp" -a -S "$run/console"
 tap0=$(ifindex jv0a4d0602)
 
+synretrans() { t_in nstat -az TcpExtTCPSynRetrans | awk '/TcpExtTCPSynRetrans/ {print $2}'; }
+syn0=$(synretrans)
+
 # Clients throughout: a request every 20 ms to www and cold for ~8 s.
 (
 	fails=0 n=0
@@ -128,6 +131,7 @@ wait "$CLIENTS"
 read -r n fails <"$T_TMP/clients"
 check "clients made requests throughout ($n)" test "$n" -gt 50
 check "no failed connection across 3 restarts ($fails of $n)" test "$fails" -eq 0
+check "no SYN retransmitted meanwhile" test "$(synretrans)" -eq "$syn0"
 check "adoption logged" grep -q "service www: stopped -> running .*adopted QEMU pid $pw" "$LOG"
 check "no second QEMU for www" test "$(grep -c 'service www: stopped -> starting' "$LOG")" -eq 1
 check "the same tap throughout" test "$(ifindex jv0a4d0602)" = "$tap0"
