@@ -49,6 +49,7 @@ svc_shape_hash(const struct cfg_service *c)
 	h = fnv(h, &c->cpus, sizeof(c->cpus));
 	h = fnv_str(h, c->cmdline);
 	h = fnv_str(h, c->initrd);
+	h = fnv(h, &c->accel, sizeof(c->accel));
 	return h;
 }
 

@@ -251,6 +251,10 @@ adopt(struct service *s)
 	s->nstarts++;
 	set_state(s, r == 2 ? SVC_SUSPENDED : SVC_RUNNING, why[0] ? why :
 	    "adopted");
+	/* stopped -> suspended leaves the watch as it was (off, since the
+	 * backend was just made): a connection must wake it too. */
+	if (s->state == SVC_SUSPENDED && s->ops->watch != NULL)
+		s->ops->watch(s, true);
 	return 1;
 }
 

@@ -91,8 +91,12 @@ ctl suspend b >/dev/null
 kill -9 "$JPID"; wait "$JPID" 2>/dev/null
 start_jitsud 2>>"$T_TMP/log"
 check "suspended instance adopted suspended" test "$(field b state)" = suspended
-check "query resumes the adopted instance" test "$(t_in kdig @127.0.0.1 +short +timeout=2 +retry=0 b.example.test A)" = 127.77.4.2
-check "resumed adopted instance serves" grep -q hello <<<"$(t_in curl -s -m 5 http://127.77.4.2/)"
+check "a connection alone resumes the adopted instance" grep -q hello <<<"$(t_in curl -s -m 5 http://127.77.4.2/)"
+check "resumed, same pid" test "$(field b state)" = running -a "$(field b pid)" = "$pb"
+ctl suspend b >/dev/null
+check "query resumes it too" test "$(t_in kdig @127.0.0.1 +short +timeout=2 +retry=0 b.example.test A)" = 127.77.4.2
+wait_for 2 bash -c "'$C' -s '$SOCK' status b | grep -q 'state *running'"
+check "resumed by the query" test "$(field b state)" = running
 
 # A stopped service is still summoned after the restarts.
 check "stopped service summoned" grep -q hello <<<"$(t_in curl -s -m 5 http://127.77.4.3/)"
