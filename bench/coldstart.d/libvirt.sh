@@ -38,11 +38,17 @@ for f in "$JITSUD" "$VM" "$FB"; do
 	[ -x "$f" ] || b_die "$f not built (make)"
 done
 lv_have || b_die "libvirtd/virsh missing (apt-get install libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients)"
-ldd "$JITSUD" | grep libvirt.so >/dev/null || b_die "jitsud built without libvirt (apt-get install libvirt-dev; make)"
+grep -qa "libvirt.so.0" "$JITSUD" || b_die "jitsud built without libvirt (apt-get install libvirt-dev; make)"
 command -v qemu-system-x86_64 >/dev/null || b_die "qemu-system-x86_64 missing"
 [ $((N % ROUNDS)) -eq 0 ] || b_die "BENCH_N ($N) must be a multiple of BENCH_ROUNDS ($ROUNDS)"
 PER=$((N / ROUNDS))
-broke() { echo "bench: $*" >&2; exit 1; }
+# A broken run keeps its jitsud logs for a look.
+broke() {
+	echo "bench: $*" >&2
+	mkdir -p /tmp/jitsu-bench-libvirt && cp "$W"/*.log /tmp/jitsu-bench-libvirt/ 2>/dev/null &&
+		echo "bench: logs kept in /tmp/jitsu-bench-libvirt" >&2
+	exit 1
+}
 
 busy=$(b_cpu_busy 1)
 echo "machine: $(nproc) cpus, ${busy}% busy before the run, load $(cut -d' ' -f1-3 /proc/loadavg)," \
@@ -88,8 +94,8 @@ KINDS="q t u"
 settle() {
 	local k n
 	for k in $KINDS; do
-		n=$(b_count "$W/$k.log" "service $k: stopped -> starting")
-		b_wait_count 30 "$W/$k.log" "service $k: [a-z]+ -> stopped \(" "$n" ||
+		n=$(b_count "$W/$k.log" "service $k: (stopped|failed) -> starting")
+		b_wait_count 60 "$W/$k.log" "service $k: [a-z]+ -> (stopped|failed) \(" "$n" ||
 			broke "$k did not stop (log $W/$k.log)"
 	done
 	sleep "$(awk -v g="$GAP" 'BEGIN { print g / 1000 }')"
@@ -170,7 +176,12 @@ if b_le "$tp50" $T_P50; then v=PASS; else v="BELOW TARGET"; fi
 echo "target microVM cold p50 <= $T_P50 ms (set for the qemu backend): libvirt tuned $tp50 ms: $v"
 for k in $KINDS; do
 	[ -s "$W/$k.cold.slow" ] && echo "  WARNING: $k: $(wc -l <"$W/$k.cold.slow") of $N samples got no first byte within 5 s (not in the figures)"
-	s=$(b_count "$W/$k.log" "service $k: stopped -> starting")
-	[ "$s" -eq $((N + 2)) ] || echo "  WARNING: $k: $s starts for $((N + 2)) samples"
+	s=$(b_count "$W/$k.log" "service $k: (stopped|failed) -> starting")
+	e=$((N + 2)); [ "$k" = q ] && e=$((e + 1))
+	[ "$s" -eq "$e" ] || echo "  WARNING: $k: $s starts for $((N + 2)) samples"
+	f=$(b_count "$W/$k.log" "service $k: starting -> failed")
+	[ "$f" -eq 0 ] || echo "  WARNING: $k: $f failed starts: $(grep -m1 "service $k: failed:" "$W/$k.log")"
 done
+[ -s "$W/fb.err" ] && echo "  firstbyte said: $(sort "$W/fb.err" | uniq -c | sort -rn | head -3 | paste -sd';')"
+[ -n "${BENCH_KEEP:-}" ] && mkdir -p "$BENCH_KEEP" && cp "$W"/*.log "$BENCH_KEEP"/ && echo "  logs kept in $BENCH_KEEP"
 exit 0
