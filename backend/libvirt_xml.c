@@ -8,11 +8,12 @@
  * its command line. Why each setting, measured with libvirtd's debug log
  * on this machine (TCG, microvm, hello.vm):
  *  - <cpu check='none'>: libvirt's default (check='full' on the default
- *    qemu64 model) compares the started guest's CPU against the model
- *    and costs ~400 ms per start (virsh create ~700 ms -> ~285 ms).
- *    libvirt 9.0 still reads ~400 CPU properties one qom-get at a time
- *    (~250 ms) whatever the XML says; mode='maximum' is slower still
- *    (more properties).
+ *    qemu64 model) verifies the started guest's CPU against the model:
+ *    ~30 ms of a ~340 ms virDomainCreateXML (virsh create, TCG, quiet
+ *    machine, interleaved). Most of the rest, ~250 ms, is libvirt 9.0
+ *    reading ~400 CPU properties one qom-get at a time after QEMU starts
+ *    (qemuProcessFetchGuestCPU, unconditional on x86): no XML setting
+ *    avoided it here (mode='maximum' reads them too, and more).
  *  - no USB controller, no memballoon: devices the guest cannot use;
  *    USB alone drags in a PCI bus that microvm does not have.
  *  - on_* destroy: a guest that ends or resets is gone, and jitsud hears
@@ -120,8 +121,8 @@ lv_domain_xml(const struct lv_spec *s, char *buf, size_t len)
 		esc(&o, s->cmdline);
 	}
 	raw(&o, "</cmdline>\n  </os>\n");
-	/* libvirt's default model, unchecked (host-passthrough would skip
-	 * nothing more in 9.0, and aborts QEMU under nested KVM). */
+	/* libvirt's default model, unchecked. host-passthrough is not
+	 * used: -cpu host aborts QEMU under nested KVM (qemu backend). */
 	if (s->tuned)
 		raw(&o, "  <cpu mode='custom' match='exact' check='none'>"
 		    "<model fallback='allow'>qemu64</model></cpu>\n");
