@@ -54,7 +54,9 @@ struct hostrec {
 	bool			 kvm;
 };
 
-enum inst { I_NONE, I_STARTING, I_UP, I_STOPPING };
+/* I_WARMING, I_WARM: precreate = yes, a paused domain made ahead of
+ * the want (the service is stopped); a start then only resumes it. */
+enum inst { I_NONE, I_WARMING, I_WARM, I_STARTING, I_UP, I_STOPPING };
 
 struct lv_svc {
 	struct service	*svc;		/* NULL once released */
@@ -80,6 +82,7 @@ struct lv_svc {
 	struct timer	 grace, probe;
 	int		 probefd;
 	int		 refs;		/* requests in flight */
+	bool		 resume_when_made; /* a want came while pre-creating */
 	uint32_t	 gen;		/* of the instance: a reply to an
 					 * earlier one's create is not its */
 	struct lv_svc	*next;		/* all of them */
@@ -192,7 +195,7 @@ instance_gone(struct lv_svc *x)
 	x->on = -1;
 	x->inst = I_NONE;
 	x->uuid[0] = x->stopped[0] = '\0';
-	x->unknown = x->serving = false;
+	x->unknown = x->serving = x->resume_when_made = false;
 	x->mem = 0;
 	if (x->svc != NULL)
 		update_interest(x);
@@ -286,10 +289,15 @@ grace_expired(struct loop *l, struct timer *t, void *arg)
 	submit(x, LV_OP_DESTROY, NULL);
 }
 
+/*
+ * Place an instance and ask its host for the domain: as: I_STARTING
+ * (created, console opened, resumed) or I_WARMING (created paused with
+ * its console open, for precreate = yes).
+ */
 static int
-libvirt_start(struct service *s, char *why, size_t whylen)
+place_and_create(struct lv_svc *x, enum inst as, char *why, size_t whylen)
 {
-	struct lv_svc *x = L(s);
+	struct service *s = x->svc;
 	const struct cfg_service *c = s->cfg;
 	struct lv_place_host *ph;
 	struct hostrec *hr;
@@ -316,8 +324,8 @@ libvirt_start(struct service *s, char *why, size_t whylen)
 	x->on = h;
 	x->gen++;
 	hr->place.used += x->mem;
-	x->killed = x->quiet = false;
-	x->inst = I_STARTING;
+	x->killed = false;
+	x->inst = as;
 	if (c->image != NULL) {
 		if ((r = lv_pool_get(&hr->pool, &x->guest)) < 0) {
 			hr->place.pool_full = r == -ENOSPC;
@@ -350,7 +358,8 @@ libvirt_start(struct service *s, char *why, size_t whylen)
 				break;
 		}
 	}
-	r = submit(x, c->image != NULL ? LV_OP_CREATE : LV_OP_START, xml);
+	r = submit(x, c->image == NULL ? LV_OP_START : as == I_WARMING ?
+	    LV_OP_PRECREATE : LV_OP_CREATE, xml);
 	free(xml);
 	if (r < 0) {
 		snprintf(why, whylen, "libvirt: %s", strerror(-r));
@@ -358,8 +367,9 @@ libvirt_start(struct service *s, char *why, size_t whylen)
 	}
 	if (x->has_guest) {
 		char a[INET_ADDRSTRLEN];
-		log_info("service %s: domain %s on host %s, guest %s", s->name,
-		    x->dom, hr->name, inet_ntop(AF_INET, &x->guest, a, sizeof(a)));
+		log_info("service %s: domain %s on host %s, guest %s%s", s->name,
+		    x->dom, hr->name, inet_ntop(AF_INET, &x->guest, a, sizeof(a)),
+		    as == I_WARMING ? " (pre-created, paused)" : "");
 	} else
 		log_info("service %s: domain %s on host %s", s->name, x->dom,
 		    hr->name);
@@ -367,6 +377,62 @@ libvirt_start(struct service *s, char *why, size_t whylen)
 fail:
 	instance_gone(x);
 	return r < 0 ? r : -EIO;
+}
+
+/* precreate = yes: while the service is stopped, a paused domain waits
+ * for it. Made at config load and after each stop; a failure is logged
+ * and the next start creates as usual. */
+static void
+rewarm(struct lv_svc *x)
+{
+	char why[200];
+
+	if (x->svc == NULL || !x->svc->cfg->precreate || x->inst != I_NONE ||
+	    x->svc->state != SVC_STOPPED || x->svc->cfg->image == NULL)
+		return;
+	if (place_and_create(x, I_WARMING, why, sizeof(why)) < 0)
+		log_info("service %s: no pre-created domain: %s", x->svc->name,
+		    why);
+}
+
+static int
+libvirt_start(struct service *s, char *why, size_t whylen)
+{
+	struct lv_svc *x = L(s);
+	int r;
+
+	x->quiet = false;
+	switch (x->inst) {
+	case I_WARM:
+		if (on_host(x)->place.state == LV_HOST_UP) {
+			/* The whole start: QEMU runs, the guest boots. */
+			x->inst = I_STARTING;
+			x->killed = false;
+			x->gen++;
+			if ((r = submit(x, LV_OP_RESUME, NULL)) < 0) {
+				snprintf(why, whylen, "libvirt: %s", strerror(-r));
+				instance_gone(x);
+				return r;
+			}
+			log_info("service %s: resuming pre-created domain %s on "
+			    "host %s", s->name, x->dom, on_host(x)->name);
+			if (s->cfg->ready == READY_TCP)
+				probe_start(x);
+			return 0;
+		}
+		/* Its host is away: the paused domain goes when it is back. */
+		submit(x, LV_OP_DESTROY, NULL);
+		instance_gone(x);
+		break;
+	case I_WARMING:
+		/* Its create is under way: resumed when it is done. */
+		x->inst = I_STARTING;
+		x->resume_when_made = true;
+		return 0;
+	default:
+		break;
+	}
+	return place_and_create(x, I_STARTING, why, whylen);
 }
 
 static int
@@ -390,6 +456,7 @@ libvirt_stop(struct service *s, bool force)
 		instance_gone(x);
 		svc_on_exit(s, false, "host unreachable; destroy queued for "
 		    "its return");
+		rewarm(x);
 		return 0;
 	}
 	x->inst = I_STOPPING;
@@ -482,7 +549,8 @@ libvirt_describe(struct service *s, char *rec, size_t cap, size_t *len)
 	/* A running service whose host is unreachable: its domain may or
 	 * may not still run; the relay keeps trying it. */
 	r |= ctl_rec_add(rec, cap, len, "instance", "%s", x->unknown ?
-	    "unknown" : "known");
+	    "unknown" : x->inst == I_WARM ? "pre-created" : x->inst ==
+	    I_WARMING ? "pre-creating" : "known");
 	if (x->relay != NULL)
 		r |= ctl_rec_add(rec, cap, len, "relayed", "%d",
 		    lv_relay_count(x->relay));
@@ -542,6 +610,35 @@ on_reply(const struct lv_msg *m)
 	}
 	x->refs--;
 	switch (m->op) {
+	case LV_OP_PRECREATE:
+		if (m->tag != x->gen ||
+		    (x->inst != I_WARMING && x->inst != I_STARTING))
+			break;
+		if (m->result < 0 && x->inst == I_WARMING) {
+			log_warnx("service %s: cannot pre-create: %s", s->name,
+			    m->text);
+			instance_gone(x);
+			break;
+		}
+		if (m->result < 0) {
+			snprintf(why, sizeof(why), "%s", m->text);
+			instance_gone(x);
+			svc_on_start_error(s, why);
+			break;
+		}
+		snprintf(x->uuid, sizeof(x->uuid), "%s", m->uuid);
+		log_info("service %s: domain %s pre-created: %s", s->name,
+		    x->dom, m->text);
+		if (x->inst == I_WARMING) {
+			x->inst = I_WARM;
+			break;
+		}
+		x->resume_when_made = false;
+		x->gen++;
+		submit(x, LV_OP_RESUME, NULL);
+		if (s->cfg->ready == READY_TCP)
+			probe_start(x);
+		break;
 	case LV_OP_CREATE:
 	case LV_OP_START:
 		if (x->inst != I_STARTING || m->tag != x->gen)
@@ -573,10 +670,20 @@ on_reply(const struct lv_msg *m)
 			 * connection: the reply is enough. */
 			instance_gone(x);
 			svc_on_exit(s, false, "destroyed");
+			rewarm(x);
 		}
 		break;
-	case LV_OP_SUSPEND:
 	case LV_OP_RESUME:
+		if (x->inst == I_STARTING && m->tag == x->gen && m->result < 0) {
+			/* The resume of a pre-created domain was its start. */
+			snprintf(why, sizeof(why), "resume: %s", m->text);
+			submit(x, LV_OP_DESTROY, NULL);
+			instance_gone(x);
+			svc_on_start_error(s, why);
+			break;
+		}
+		/* FALLTHROUGH */
+	case LV_OP_SUSPEND:
 	case LV_OP_SHUTDOWN:
 		if (m->result < 0)
 			log_warnx("service %s: %s: %s", s->name,
@@ -621,9 +728,17 @@ on_event(const struct lv_msg *m)
 	log_debug("service %s: event %d %s", s->name, m->event, m->text);
 	if (m->event != LV_EV_STOPPED)
 		return;
+	if (x->inst == I_WARM || x->inst == I_WARMING) {
+		/* Not an instance of the service's: nothing to tell it. */
+		log_info("service %s: pre-created domain ended: %s", s->name,
+		    m->text);
+		instance_gone(x);
+		return;
+	}
 	crashed = m->detail && !x->killed;
 	instance_gone(x);
 	svc_on_exit(s, crashed, m->text);
+	rewarm(x);
 }
 
 static void
@@ -654,9 +769,11 @@ on_host_msg(const struct lv_msg *m)
 		hr->place.state = LV_HOST_UP;
 		hr->kvm = m->kvm;
 		log_info("libvirt: host %s up", hr->name);
-		for (x = B.all; x != NULL; x = x->next)
+		for (x = B.all; x != NULL; x = x->next) {
 			if (x->svc != NULL && on_host(x) == hr && x->unknown)
 				submit(x, LV_OP_LOOKUP, NULL);
+			rewarm(x);
+		}
 		return;
 	}
 	log_warnx("libvirt: host %s down: %s", hr->name, m->text);
@@ -665,6 +782,13 @@ on_host_msg(const struct lv_msg *m)
 		next = x->next;
 		if (x->svc == NULL || on_host(x) != hr || x->inst == I_NONE)
 			continue;
+		if (x->inst == I_WARM || x->inst == I_WARMING) {
+			/* Made again on a host that is up, if any. */
+			submit(x, LV_OP_DESTROY, NULL);
+			instance_gone(x);
+			rewarm(x);
+			continue;
+		}
 		if (x->inst == I_STARTING && x->uuid[0] != '\0') {
 			/* Its console went with the connection: this boot
 			 * cannot be seen through. Fail it; the destroy waits
@@ -861,6 +985,7 @@ libvirt_prepare(struct service *s, char *why, size_t whylen)
 		svc_free(x);
 		return r < 0 ? r : -ENOMEM;
 	}
+	rewarm(x);
 	return 0;
 }
 

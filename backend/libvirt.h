@@ -107,6 +107,7 @@ struct lv_host;
 
 enum lv_op {
 	LV_OP_CREATE,	/* create paused, open the console, resume */
+	LV_OP_PRECREATE, /* the same, left paused */
 	LV_OP_START,	/* an existing defined domain (domain =) */
 	LV_OP_DESTROY,
 	LV_OP_SHUTDOWN,

@@ -392,7 +392,7 @@ run_start(struct lv_host *h, struct req *r, struct lv_msg *m)
 	virDomainPtr d;
 	uint64_t t0 = now_us(), t1, t2;
 
-	if (r->op == LV_OP_CREATE) {
+	if (r->op == LV_OP_CREATE || r->op == LV_OP_PRECREATE) {
 		clear_leftover(h, r->domain);
 		d = virDomainCreateXML(h->conn, r->xml, VIR_DOMAIN_START_PAUSED);
 	} else if ((d = virDomainLookupByName(h->conn, r->domain)) != NULL &&
@@ -408,12 +408,19 @@ run_start(struct lv_host *h, struct req *r, struct lv_msg *m)
 	t1 = now_us();
 	/* A defined domain may have no console: it then needs
 	 * ready = tcp, which needs none. */
-	if (console_open(h, d, m) < 0 && r->op == LV_OP_CREATE) {
+	if (console_open(h, d, m) < 0 && r->op != LV_OP_START) {
 		virDomainDestroy(d);
 		virDomainFree(d);
 		return;
 	}
 	t2 = now_us();
+	if (r->op == LV_OP_PRECREATE) {
+		virDomainFree(d);
+		m->result = 0;
+		snprintf(m->text, sizeof(m->text), "create %.1f ms, console "
+		    "%.1f ms", (double)(t1 - t0) / 1e3, (double)(t2 - t1) / 1e3);
+		return;
+	}
 	if (virDomainResume(d) < 0) {
 		error_text(m->text, sizeof(m->text), "cannot resume");
 		virDomainDestroy(d);
@@ -466,7 +473,8 @@ run(struct lv_host *h, struct req *r)
 	m.tag = r->tag;
 	m.result = -1;
 	snprintf(m.domain, sizeof(m.domain), "%s", r->domain);
-	if (r->op == LV_OP_CREATE || r->op == LV_OP_START) {
+	if (r->op == LV_OP_CREATE || r->op == LV_OP_PRECREATE ||
+	    r->op == LV_OP_START) {
 		run_start(h, r, &m);
 		post(&m);
 		return;
@@ -525,7 +533,8 @@ fail_starts(struct lv_host *h, const char *why)
 
 	h->qtail = NULL;
 	while ((r = *pp) != NULL) {
-		if (r->op != LV_OP_CREATE && r->op != LV_OP_START) {
+		if (r->op != LV_OP_CREATE && r->op != LV_OP_PRECREATE &&
+		    r->op != LV_OP_START) {
 			h->qtail = r;
 			pp = &r->next;
 			continue;

@@ -106,6 +106,7 @@ struct cfg_service {
 	char		*uri;
 	char		*domain;
 	enum cfg_accel	 accel;
+	int		 precreate;	/* libvirt: 1 = a paused domain waits */
 	struct cfg_name	*hosts;		/* hosts =, as written */
 	int		 nhosts;
 	/* Filled by config_check for backend = libvirt: the hosts the

@@ -32,6 +32,7 @@ static const char *const sandbox_words[] = { "strict", "default", "none",
 static const char *const ready_words[] = { "line", "tcp", "exec", NULL };
 static const char *const failed_words[] = { "servfail", "address", NULL };
 static const char *const accel_words[] = { "auto", "kvm", "tcg", NULL };
+static const char *const no_yes[] = { "no", "yes", NULL };
 
 #define S(f)	offsetof(struct cfg_service, f)
 #define D(f)	offsetof(struct cfg_daemon, f)
@@ -61,6 +62,7 @@ static const struct key service_keys[] = {
 	{ "domain",	K_STR,	S(domain), 0, NULL, 0 },
 	{ "accel",	K_ENUM,	S(accel), 0, accel_words, 0 },
 	{ "hosts",	K_LIST,	S(hosts), 0, NULL, S(nhosts) },
+	{ "precreate",	K_ENUM,	S(precreate), 0, no_yes, 0 },
 	{ NULL, 0, 0, 0, NULL, 0 }
 };
 

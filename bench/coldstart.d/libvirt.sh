@@ -3,8 +3,9 @@
 # a transient libvirt domain, DNS query -> first HTTP byte, against the
 # qemu backend (QEMU run by jitsud itself) in the same run, and libvirt's
 # start path before and after the domain XML tuning (check='none' on the
-# guest CPU; JITSU_LIBVIRT_UNTUNED=1 gives libvirt's defaults). Run by
-# bench/coldstart.
+# guest CPU; JITSU_LIBVIRT_UNTUNED=1 gives libvirt's defaults), and with
+# precreate = yes (a paused domain made ahead; the start resumes it). Run
+# by bench/coldstart.
 #
 # One private libvirtd (tests/integration/7x-libvirt.bash: its own mount
 # namespace and socket) serves two jitsuds, tuned and untuned; a third
@@ -66,11 +67,12 @@ conf() {
 		"$dns" "$ZONE" "$W" "$k" "$W" "$k"
 	case $k in
 	q)	printf "[service q]\ndns = q.%s\naddress = 10.77.0.2\nbackend = qemu\n" "$ZONE" ;;
-	t|u)	# each jitsud its own guest network on the shared libvirtd
-		printf "[host h]\nuri = %s\nnetwork = 169.254.%d.0/24\n\n" "$URI" \
-			$([ "$k" = t ] && echo 90 || echo 91)
+	t|u|w)	# each jitsud its own guest network on the shared libvirtd
+		local n=$(case $k in t) echo 0;; u) echo 1;; w) echo 2;; esac)
+		printf "[host h]\nuri = %s\nnetwork = 169.254.%d.0/24\n\n" "$URI" $((90 + n))
 		printf "[service %s]\ndns = %s.%s\naddress = 10.77.0.%d\nbackend = libvirt\nhosts = h\nports = tcp:80\n" \
-			"$k" "$k" "$ZONE" $([ "$k" = t ] && echo 3 || echo 4) ;;
+			"$k" "$k" "$ZONE" $((3 + n))
+		[ "$k" = w ] && printf "precreate = yes\n" ;;
 	esac
 	printf "image = %s\nidle = %sms\nstop = destroy\nmemory = 64M\naccel = %s\n" \
 		"$VM" "$IDLE" "$ACCEL"
@@ -78,16 +80,18 @@ conf() {
 conf q 127.0.0.1 >"$W/q.conf"
 conf t 127.0.0.2 >"$W/t.conf"
 conf u 127.0.0.3 >"$W/u.conf"
+conf w 127.0.0.4 >"$W/w.conf"
 b_jitsud JQ "$W/q.log" "$JITSUD" -c "$W/q.conf"
 b_jitsud JT "$W/t.log" "$JITSUD" -c "$W/t.conf"
 t_bg JU nsenter --net=/run/netns/"$T_NS" env JITSU_LIBVIRT_UNTUNED=1 \
 	"$JITSUD" -c "$W/u.conf" 2>"$W/u.log"
-for k in t u; do
+t_bg JW nsenter --net=/run/netns/"$T_NS" "$JITSUD" -c "$W/w.conf" 2>"$W/w.log"
+for k in t u w; do
 	wait_for 30 grep -q "libvirt: host h up" "$W/$k.log" || b_die "jitsud $k: libvirtd not reached (log $W/$k.log)"
 done
 
-declare -A DNS=([q]=127.0.0.1 [t]=127.0.0.2 [u]=127.0.0.3)
-KINDS="q t u"
+declare -A DNS=([q]=127.0.0.1 [t]=127.0.0.2 [u]=127.0.0.3 [w]=127.0.0.4)
+KINDS="q t u w"
 
 # settle: every service stopped (no instance comes or goes during a
 # sample, and the three never boot at once), then GAP ms.
@@ -97,6 +101,10 @@ settle() {
 		n=$(b_count "$W/$k.log" "service $k: (stopped|failed) -> starting")
 		b_wait_count 60 "$W/$k.log" "service $k: [a-z]+ -> (stopped|failed) \(" "$n" ||
 			broke "$k did not stop (log $W/$k.log)"
+		# w: its next paused domain is made (not measured: it is
+		# made while nobody waits).
+		[ "$k" = w ] && { b_wait_count 60 "$W/w.log" "service w: domain jitsu-w pre-created" $((n + 1)) ||
+			broke "w: no pre-created domain (log $W/w.log)"; }
 	done
 	sleep "$(awk -v g="$GAP" 'BEGIN { print g / 1000 }')"
 }
@@ -120,7 +128,7 @@ sample() {
 settle
 if ! t_in "$FB" dns 127.0.0.1 q.$ZONE >/dev/null 2>&1; then
 	echo "note: the qemu backend did not answer (log $W/q.log): not measured in this run"
-	KINDS="t u"
+	KINDS="t u w"
 	b_stop "$JQ"
 fi
 for k in $KINDS; do sample $k "$W/warm"; sample $k "$W/warm"; done
@@ -151,6 +159,7 @@ printf "  %-52s %8s %8s %8s %8s %5s\n" "ms" p50 p99 min max n
 row "qemu backend: query -> first HTTP byte" "$W/q.cold" 2
 row "libvirt, tuned XML: query -> first HTTP byte" "$W/t.cold" 2
 row "libvirt, libvirt's defaults: query -> first HTTP byte" "$W/u.cold" 2
+row "libvirt, precreate = yes: query -> first HTTP byte" "$W/w.cold" 2
 row "qemu backend: query -> DNS answer" "$W/q.cold" 1
 row "libvirt, tuned: query -> DNS answer" "$W/t.cold" 1
 echo "  where a libvirt start goes (jitsud's log, last $N starts each):"
@@ -165,15 +174,21 @@ for k in t u; do
 	row "$lbl: virDomainResume" "$W/$k.resume" 1
 	row "$lbl: wanted -> ready line (jitsud)" "$W/$k.up" 1
 done
+logged w "up" >"$W/w.up"
+row "precreate: wanted -> ready line (jitsud)" "$W/w.up" 1
 logged q "up" >"$W/q.up"
 row "qemu backend: wanted -> ready line (jitsud)" "$W/q.up" 1
 echo "ratios (query -> first byte): libvirt tuned / qemu p50 $(b_ratio "$(p50 "$W/t.cold" 2)" "$(p50 "$W/q.cold" 2)")x" \
 	"p99 $(b_ratio "$(p99 "$W/t.cold" 2)" "$(p99 "$W/q.cold" 2)")x;" \
 	"tuned / defaults p50 $(b_ratio "$(p50 "$W/t.cold" 2)" "$(p50 "$W/u.cold" 2)")x" \
-	"p99 $(b_ratio "$(p99 "$W/t.cold" 2)" "$(p99 "$W/u.cold" 2)")x"
-tp50=$(p50 "$W/t.cold" 2)
-if b_le "$tp50" $T_P50; then v=PASS; else v="BELOW TARGET"; fi
-echo "target microVM cold p50 <= $T_P50 ms (set for the qemu backend): libvirt tuned $tp50 ms: $v"
+	"p99 $(b_ratio "$(p99 "$W/t.cold" 2)" "$(p99 "$W/u.cold" 2)")x;" \
+	"precreate / qemu p50 $(b_ratio "$(p50 "$W/w.cold" 2)" "$(p50 "$W/q.cold" 2)")x"
+touch "$W/w.cold"
+for k in t w; do
+	p=$(p50 "$W/$k.cold" 2)
+	if b_le "$p" $T_P50; then v=PASS; else v="BELOW TARGET"; fi
+	echo "target microVM cold p50 <= $T_P50 ms (set for the qemu backend): libvirt $([ $k = t ] && echo tuned || echo precreate) $p ms: $v"
+done
 for k in $KINDS; do
 	[ -s "$W/$k.cold.slow" ] && echo "  WARNING: $k: $(wc -l <"$W/$k.cold.slow") of $N samples got no first byte within 5 s (not in the figures)"
 	s=$(b_count "$W/$k.log" "service $k: (stopped|failed) -> starting")

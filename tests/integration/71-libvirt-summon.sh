@@ -104,6 +104,16 @@ idle = 0
 stop = shutdown
 grace = 300ms
 
+[service warm]
+dns = warm.example.test
+address = 10.77.0.7
+backend = libvirt
+uri = $URI
+image = $VM
+ports = tcp:80
+idle = 0
+precreate = yes
+
 [service defined]
 dns = defined.example.test
 address = 169.254.200.2
@@ -137,7 +147,7 @@ no_jitsu_domains() { ! lv_running A | grep -q '^jitsu-'; }
 status_is() { timeout 10 "$CTL" -s "$T_TMP/ctl.sock" status "$1" | grep -qE "^$2 +$3\$"; }
 host_ups() { [ "$(grep -c 'libvirt: host .* up' "$LOG")" -ge "$1" ]; }
 
-check "no domain before a want" test -z "$(lv_running A)"
+check "no domain before a want" test -z "$(lv_running A | grep -v jitsu-warm)"
 
 # 1. A query summons hello.vm; the first connection waits in the
 #    front's backlog while the domain boots, then is relayed.
@@ -149,7 +159,7 @@ check "transient domain runs" running jitsu-www
 check "console line in the log" grep -q "www: uk: ready" "$LOG"
 check "start timings logged" grep -q "domain jitsu-www started: create" "$LOG"
 check "status: domain" status_is www domain jitsu-www
-check "status: guest" status_is www guest 169.254.96.2
+check "status: guest" status_is www guest '169\.254\.96\.[0-9]+'
 check "not persistent" test -z "$(lv_virsh A list --persistent --name | grep jitsu-www)"
 o=$(for i in 1 2 3 4 5; do get http://10.77.0.2/x$i; done)
 check "later connections relayed" test "$(grep -c hello <<<"$o")" -eq 5
@@ -196,7 +206,21 @@ check "stop defined" ctl stop defined
 check "defined stopped" wait_for 10 state_is defined stopped
 check "defined domain kept" domstate_is t-defined "shut off"
 
-# 8. libvirtd killed with www running: the host is down, www is unknown,
+# 8. precreate = yes: a paused domain waits while the service is
+#    stopped; a start resumes it; after a stop the next one is made.
+check "pre-created, paused" wait_for 15 domstate_is jitsu-warm paused
+check "service still stopped" test "$(grep -c 'service warm: .* -> ' "$LOG")" -eq 0
+check "status: pre-created" status_is warm instance pre-created
+check "pre-created answers" grep -q hello <<<"$(get http://10.77.0.7/)"
+check "started by a resume" grep -q "service warm: resuming pre-created domain jitsu-warm" "$LOG"
+check "warm running" domstate_is jitsu-warm running
+check "stop warm" ctl stop warm
+check "warm stopped" wait_for 10 state_is warm stopped
+check "made again, paused" wait_for 15 bash -c "[ \$(grep -c 'service warm: domain jitsu-warm pre-created' '$LOG') -ge 2 ]"
+check "paused again" wait_for 5 domstate_is jitsu-warm paused
+check "answers again" grep -q hello <<<"$(get http://10.77.0.7/again)"
+
+# 9. libvirtd killed with www running: the host is down, www is unknown,
 #    not lost, and its relay still works (the QEMU outlives libvirtd).
 kill -9 "$LV_PID_A"
 check "host down noticed" wait_for 10 grep -q "libvirt: host .* down" "$LOG"
@@ -216,7 +240,7 @@ check "status: instance known again" status_is www instance known
 check "www stop after reconnect" ctl stop www
 check "www destroyed" wait_for 10 gone jitsu-www
 
-# 9. jitsud's exit destroys the domains it started.
+# 10. jitsud's exit destroys the domains it started.
 kill "$JPID"
 wait "$JPID" 2>/dev/null
 check "exit destroys domains" wait_for 10 no_jitsu_domains

@@ -38,7 +38,8 @@ hosts_and_services(void)
 	    "[host b]\nuri = qemu+tcp://10.99.0.2/system\nmemory = 1G\n"
 	    "network = 10.98.0.0/16\n"
 	    "[service www]\ndns = www.example.test\naddress = 10.77.0.2\n"
-	    "backend = libvirt\nimage = /x.vm\nports = tcp:80\nhosts = b, a\n");
+	    "backend = libvirt\nimage = /x.vm\nports = tcp:80\nhosts = b, a\n"
+	    "precreate = yes\n");
 	char s[INET_ADDRSTRLEN];
 
 	T_EQ(c->nerrors, 0);
@@ -53,6 +54,8 @@ hosts_and_services(void)
 	T_EQ(c->svcs[0].nhostv, 2);
 	T_EQ(c->svcs[0].hostv[0], 1);
 	T_EQ(c->svcs[0].hostv[1], 0);
+	T_EQ(c->svcs[0].precreate, 1);
+	T_ASSERT(c->svcs[0].hostp[0] == &c->hosts[1]);
 	config_free(c);
 }
 
