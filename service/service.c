@@ -554,6 +554,7 @@ svc_stop(struct service *s)
 {
 	if (s->queued)
 		s->queued = false;	/* dropped lazily from the queue */
+	unkick(s->mgr, s);		/* a want not yet acted on goes too */
 	if (s->state == SVC_STOPPED)
 		return -EALREADY;
 	dispatch_why(s, EV_STOP, "operator stop");
