@@ -154,3 +154,36 @@ b_cpu_delta() {
 	awk 'NR == FNR { b[$1] = $2; next } { s += $2 - ($1 in b ? b[$1] : 0) }
 	     END { printf "%.0f\n", s }' <(printf '%s\n' "$1") <(printf '%s\n' "$2")
 }
+
+# --- shared by the bench/coldstart.d scripts ---
+
+# broke MSG: a failure in the middle of a run: the benchmark broke
+# (exit 1), as opposed to b_die's usage or set-up errors (exit 2).
+# A script may define its own (libvirt.sh adds its logs).
+broke() { echo "bench: $*" >&2; exit 1; }
+
+# col FILE K: column K of FILE.
+col() { awk -v k="$2" '{ print $k }' "$1"; }
+
+# verdict VALUE TARGET: PASS when VALUE <= TARGET.
+verdict() { if b_le "$1" "$2"; then echo PASS; else echo "BELOW TARGET"; fi; }
+
+# settle LOG STOPPED [FROZEN]: wait until service STOPPED has no
+# instance (every start has its stop in the log) and FROZEN, if given
+# and started, is suspended (every start and resume has its
+# suspension); then $GAP ms (the caller's GAP). Each sample then meets a quiet jitsud, and
+# no instance comes or goes during it.
+settle() {
+	local log=$1 c=$2 f=${3:-} n
+	n=$(b_count "$log" "service $c: stopped -> starting")
+	b_wait_count 20 "$log" "service $c: [a-z]+ -> stopped \(" "$n" ||
+		broke "$c did not stop (log $log)"
+	if [ -n "$f" ]; then
+		n=$(( $(b_count "$log" "service $f: suspended -> running") +
+		    $(b_count "$log" "service $f: stopped -> starting") ))
+		b_wait_count 20 "$log" "service $f: running -> suspended" "$n" ||
+			broke "$f was not suspended (log $log)"
+	fi
+	sleep "$(awk -v g="$GAP" 'BEGIN { print g / 1000 }')"
+}
+

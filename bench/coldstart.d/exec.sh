@@ -54,10 +54,6 @@ t_tmpdir
 t_netns
 W=$T_TMP
 
-# A failure in the middle of a run: the benchmark broke (exit 1), as
-# opposed to b_die's "cannot run here" (exit 2).
-broke() { echo "bench: $*" >&2; exit 1; }
-
 # One sample against jitsud: "DNS_MS FIRSTBYTE_MS CPU_MS" appended to
 # FILE. CPU_MS (when CPUOF, jitsud's pid, is set) is the CPU time jitsud
 # and its instances used during the sample (schedstat): jitsud's share
@@ -71,25 +67,6 @@ probe() {
 	[ -n "$CPUOF" ] && c1=$(b_cpu_snap "$CPUOF") && c=$(b_cpu_delta "$c0" "$c1")
 	awk -v r="$r" -v c="$c" -v on="$CPUOF" 'BEGIN { split(r, x)
 		printf "%.3f %.3f %s\n", x[1] / 1000, x[2] / 1000, on != "" ? sprintf("%.3f", c / 1e6) : "-" }' >>"$2"
-}
-
-# settle LOG STOPPED [FROZEN]: wait until service STOPPED has no
-# instance (every start has its stop in the log) and FROZEN, if given
-# and started, is suspended (every start and resume has its
-# suspension); then GAP ms. Each sample then meets a quiet jitsud, and
-# no instance comes or goes during it.
-settle() {
-	local log=$1 c=$2 f=${3:-} n
-	n=$(b_count "$log" "service $c: stopped -> starting")
-	b_wait_count 20 "$log" "service $c: [a-z]+ -> stopped \(" "$n" ||
-		broke "$c did not stop (log $log)"
-	if [ -n "$f" ]; then
-		n=$(( $(b_count "$log" "service $f: suspended -> running") +
-		    $(b_count "$log" "service $f: stopped -> starting") ))
-		b_wait_count 20 "$log" "service $f: running -> suspended" "$n" ||
-			broke "$f was not suspended (log $log)"
-	fi
-	sleep "$(awk -v g="$GAP" 'BEGIN { print g / 1000 }')"
 }
 
 # cold_sample S LOG OUT [FROZEN]: query -> first byte of S, stopped.
@@ -115,8 +92,6 @@ spawn_samples() {
 		broke "spawn samples failed: $*"
 }
 
-# col FILE K: column K of FILE.
-col() { awk -v k="$2" '{ print $k }' "$1"; }
 
 # row LABEL FILE K: one line of the report.
 row() {
@@ -127,7 +102,6 @@ row() {
 p50() { col "$1" "$2" | b_stats | cut -d' ' -f1; }
 p99() { col "$1" "$2" | b_stats | cut -d' ' -f2; }
 
-verdict() { if b_le "$1" "$2"; then echo PASS; else echo "BELOW TARGET"; fi; }
 
 # --- part 1: cold, resume, floor, bwrap ---
 

@@ -141,7 +141,6 @@ for ((r = 0; r < ROUNDS; r++)); do
 done
 settle
 
-col() { awk -v k="$2" '{ print $k }' "$1"; }
 row() {
 	local s
 	s=$(col "$2" "$3" | b_stats)

@@ -53,7 +53,6 @@ t_tmpdir
 t_netns
 W=$T_TMP
 
-broke() { echo "bench: $*" >&2; exit 1; }
 synretrans() { t_in nstat -az TcpExtTCPSynRetrans | awk '/TcpExtTCPSynRetrans/ { print $2 }'; }
 
 # One sample: "DNS_MS FIRSTBYTE_MS" of a query for $1 appended to $2.
@@ -63,24 +62,6 @@ probe() {
 	awk -v r="$r" 'BEGIN { split(r, x); printf "%.3f %.3f\n", x[1] / 1000, x[2] / 1000 }' >>"$2"
 }
 
-# settle LOG STOPPED [FROZEN]: every start of STOPPED has its stop in
-# the log and FROZEN (if started) is suspended; then GAP ms. A sample
-# meets a quiet jitsud with no QEMU starting or ending beside it.
-settle() {
-	local log=$1 c=$2 f=${3:-} n
-	n=$(b_count "$log" "service $c: stopped -> starting")
-	b_wait_count 20 "$log" "service $c: [a-z]+ -> stopped \(" "$n" ||
-		broke "$c did not stop (log $log)"
-	if [ -n "$f" ]; then
-		n=$(( $(b_count "$log" "service $f: suspended -> running") +
-		    $(b_count "$log" "service $f: stopped -> starting") ))
-		b_wait_count 20 "$log" "service $f: running -> suspended" "$n" ||
-			broke "$f was not suspended (log $log)"
-	fi
-	sleep "$(awk -v g="$GAP" 'BEGIN { print g / 1000 }')"
-}
-
-col() { awk -v k="$2" '{ print $k }' "$1"; }
 row() {
 	local s
 	s=$(col "$2" "$3" | b_stats)
@@ -88,7 +69,6 @@ row() {
 }
 p50() { col "$1" "$2" | b_stats | cut -d' ' -f1; }
 p99() { col "$1" "$2" | b_stats | cut -d' ' -f2; }
-verdict() { if b_le "$1" "$2"; then echo PASS; else echo "BELOW TARGET"; fi; }
 
 # The floor: QEMU as jitsud runs it (machine, accel, memory), without
 # the tap and QMP, booting a kernel that writes one byte and exits.
