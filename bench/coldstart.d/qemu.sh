@@ -53,7 +53,6 @@ t_tmpdir
 t_netns
 W=$T_TMP
 
-synretrans() { t_in nstat -az TcpExtTCPSynRetrans | awk '/TcpExtTCPSynRetrans/ { print $2 }'; }
 
 # One sample: "DNS_MS FIRSTBYTE_MS" of a query for $1 appended to $2.
 probe() {

@@ -74,7 +74,6 @@ wait_for 5 t_in kdig @127.0.0.1 +timeout=1 +retry=0 example.test SOA ||
 
 dig1() { t_in kdig @127.0.0.1 +timeout=2 +retry=0 +short "$1" A; }
 get() { t_in curl -s -m 5 "$@"; }
-synretrans() { t_in nstat -az TcpExtTCPSynRetrans | awk '/TcpExtTCPSynRetrans/ {print $2}'; }
 starts() { grep -c "service $1: stopped -> starting" "$LOG"; }
 state_is() { tail -n 200 "$LOG" | grep "service $1: " | tail -1 | grep -q -- "-> $2"; }
 

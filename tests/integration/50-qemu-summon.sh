@@ -86,7 +86,6 @@ wait_for 5 grep -q "jitsud ready" "$LOG" ||
 
 dig1() { t_in kdig @127.0.0.1 +timeout=2 +retry=0 +short "$1" A; }
 get() { t_in curl -s -m 5 "$@"; }
-synretrans() { t_in nstat -az TcpExtTCPSynRetrans | awk '/TcpExtTCPSynRetrans/ {print $2}'; }
 starts() { grep -c "service $1: \(stopped\|failed\) -> starting" "$LOG"; }
 state_is() { grep "service $1: .* -> " "$LOG" | tail -1 | grep -q -- "-> $2 "; }
 # QEMU processes jitsud runs for a service (its children, by -name).

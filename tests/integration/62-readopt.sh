@@ -54,20 +54,7 @@ check "a and b running" test -n "$pa" -a -n "$pb" -a "$pa" != 0 -a "$pb" != 0
 check "instances recorded" test -s "$T_TMP/state/a.instance" -a -s "$T_TMP/state/b.instance"
 
 # Clients throughout: one request every 20 ms to a or b for ~6 s.
-(
-	fails=0 n=0
-	end=$((SECONDS + 6))
-	while [ $SECONDS -lt $end ]; do
-		for a in 127.77.4.1 127.77.4.2; do
-			n=$((n + 1))
-			nsenter --net=/run/netns/"$T_NS" curl -s -m 3 "http://$a/" | grep -q hello ||
-			    fails=$((fails + 1))
-		done
-		sleep 0.02
-	done
-	echo "$n $fails" >"$T_TMP/clients"
-) &
-CLIENTS=$!
+t_clients CLIENTS 6 "$T_TMP/clients" 127.77.4.1 127.77.4.2
 
 for round in 1 2 3; do
 	sleep 1

@@ -99,24 +99,10 @@ run=$(awk -F= '$1 == "run" {print $2}' "$T_TMP/state/www.instance")
 check "QMP and console sockets in the instance's folder ($run)" test -S "$run/qmp" -a -S "$run/console"
 tap0=$(ifindex jv0a4d0602)
 
-synretrans() { t_in nstat -az TcpExtTCPSynRetrans | awk '/TcpExtTCPSynRetrans/ {print $2}'; }
 syn0=$(synretrans)
 
 # Clients throughout: a request every 20 ms to www and cold for ~8 s.
-(
-	fails=0 n=0
-	end=$((SECONDS + 8))
-	while [ $SECONDS -lt $end ]; do
-		for a in 10.77.6.2 10.77.6.3; do
-			n=$((n + 1))
-			nsenter --net=/run/netns/"$T_NS" curl -s -m 3 "http://$a/" | grep -q hello ||
-			    fails=$((fails + 1))
-		done
-		sleep 0.02
-	done
-	echo "$n $fails" >"$T_TMP/clients"
-) &
-CLIENTS=$!
+t_clients CLIENTS 8 "$T_TMP/clients" 10.77.6.2 10.77.6.3
 
 for round in 1 2 3; do
 	sleep 1.5

@@ -60,3 +60,29 @@ wait_for() {
 		sleep 0.02
 	done
 }
+
+# synretrans: the namespace's count of retransmitted SYNs (a first
+# connection that was not held would show here).
+synretrans() { t_in nstat -az TcpExtTCPSynRetrans | awk '/TcpExtTCPSynRetrans/ { print $2 }'; }
+
+# t_clients VAR SECS OUT ADDR...: in the background, GET http://ADDR/
+# from inside the namespace, each ADDR in turn every 20 ms for SECS,
+# counting answers without "hello"; writes "REQUESTS FAILURES" to OUT
+# at the end. VAR gets the loop's pid, to wait for.
+t_clients() {
+	local var=$1 secs=$2 out=$3; shift 3
+	(
+		fails=0 n=0
+		end=$((SECONDS + secs))
+		while [ $SECONDS -lt $end ]; do
+			for a in "$@"; do
+				n=$((n + 1))
+				nsenter --net=/run/netns/"$T_NS" curl -s -m 3 "http://$a/" |
+				    grep -q hello || fails=$((fails + 1))
+			done
+			sleep 0.02
+		done
+		echo "$n $fails" >"$out"
+	) &
+	printf -v "$var" '%s' "$!"
+}
