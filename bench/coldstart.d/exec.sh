@@ -204,8 +204,8 @@ CPUOF=
 # start, its accept and answer, plus the query's way to jitsud).
 paste -d' ' "$W/cold" "$W/jitsud-up" | awk '{ printf "%.3f\n", $2 - $3 }' >"$W/after-exec"
 echo "where the time goes (p50 of the cold starts above):"
-echo "  query -> DNS answer $cp50_dns ms: jitsud answers after the spawn is issued (clone3, cgroup" \
-	"attach, id maps: all in the DNS path)"
+echo "  query -> DNS answer $cp50_dns ms (the answer leaves before the start: wants act from a" \
+	"zero-delay timer after the DNS batch)"
 echo "  want -> exec done $(p50 "$W/jitsud-up" 1) ms (jitsud log); exec done -> first byte $(p50 "$W/after-exec" 1) ms" \
 	"(the app's start, accept, answer)"
 
