@@ -1,7 +1,7 @@
 /*
  * jitsuctl - steer a running jitsud through its control socket.
  *
- * jitsuctl [-j] [-s SOCKET] list | status NAME | start NAME | stop NAME |
+ * jitsuctl [-j] [-s SOCKET] [-w SECONDS] list | status NAME | start NAME | stop NAME |
  *          suspend NAME | resume NAME | reload
  */
 #include <errno.h>
@@ -11,17 +11,20 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "control/proto.h"
 
 #define DEFAULT_SOCKET	"/run/jitsu/jitsud.sock"
+#define DEFAULT_WAIT_S	30
+#define POLL_MS		10	/* status polls while a service settles: cheap, local */
 
 static void
 usage(FILE *f)
 {
 	fprintf(f,
-"usage: jitsuctl [-j] [-s SOCKET] COMMAND [NAME]\n"
+"usage: jitsuctl [-j] [-s SOCKET] [-w SECONDS] COMMAND [NAME]\n"
 "\n"
 "Commands:\n"
 "  list            one line per service: name, state, backend, addresses,\n"
@@ -38,9 +41,13 @@ usage(FILE *f)
 "  -s SOCKET       jitsud's control socket (default %s,\n"
 "                  or $JITSU_SOCKET)\n"
 "  -j              print JSON\n"
+"  -w SECONDS      how long start, stop and resume wait for the service to\n"
+"                  settle in running, stopped or failed (default 30;\n"
+"                  0 returns as soon as jitsud has taken the request)\n"
 "  -h              this help\n"
 "\n"
-"Exit status: 0 done, 1 refused or failed, 2 usage error.\n", DEFAULT_SOCKET);
+"Exit status: 0 done, 1 refused, failed or still settling after -w,\n"
+"2 usage error.\n", DEFAULT_SOCKET);
 }
 
 static int
@@ -208,26 +215,173 @@ print_status(const char *p, size_t len)
 		printf("%-32s %s\n", k, v);
 }
 
+/* One reply: its records go to the caller's function, the END's status
+ * and message come back. Returns -1 after printing what went wrong with
+ * the exchange itself. */
+struct reply {
+	int status;
+	char msg[1024];
+};
+
+static int
+transact(int fd, enum ctl_type t, const char *name,
+    void (*rec)(const char *, size_t, void *), void *arg, struct reply *r)
+{
+	uint8_t buf[CTL_MAX_MSG + 1];
+	struct ctl_hdr h;
+	const char *p;
+	ssize_t got;
+	int n;
+
+	n = ctl_pack(buf, t, 0, name, name ? strlen(name) : 0);
+	if (n < 0 || send(fd, buf, (size_t)n, 0) != n) {
+		fprintf(stderr, "jitsuctl: send: %s\n", strerror(errno));
+		return -1;
+	}
+	for (;;) {
+		got = recv(fd, buf, sizeof(buf), MSG_TRUNC);
+		if (got <= 0) {
+			fprintf(stderr, "jitsuctl: jitsud closed the connection\n");
+			return -1;
+		}
+		if ((size_t)got > CTL_MAX_MSG ||
+		    ctl_unpack(buf, (size_t)got, &h, &p) < 0) {
+			fprintf(stderr, "jitsuctl: malformed reply\n");
+			return -1;
+		}
+		if (h.type == CTL_RECORD) {
+			if (rec != NULL)
+				rec(p, h.len, arg);
+			continue;
+		}
+		if (h.type != CTL_END) {
+			fprintf(stderr, "jitsuctl: unexpected reply\n");
+			return -1;
+		}
+		r->status = h.status;
+		snprintf(r->msg, sizeof(r->msg), "%.*s", (int)h.len, p);
+		return 0;
+	}
+}
+
+struct printer {
+	int json;
+	enum ctl_type t;
+	int nrec;
+};
+
+static void
+print_record(const char *p, size_t len, void *arg)
+{
+	struct printer *pr = arg;
+
+	if (pr->json) {
+		if (pr->nrec)
+			putchar(',');
+		print_json(p, len);
+	} else if (pr->t == CTL_LIST)
+		print_row(p, len);
+	else
+		print_status(p, len);
+	pr->nrec++;
+}
+
+struct settle {
+	char state[16];
+	char failure[512];
+};
+
+static void
+read_state(const char *p, size_t len, void *arg)
+{
+	struct settle *st = arg;
+	const char *e = p + len;
+	char k[64], v[1024];
+
+	while (ctl_rec_next(&p, e, k, sizeof(k), v, sizeof(v))) {
+		if (!strcmp(k, "state"))
+			cpy(st->state, sizeof(st->state), v);
+		else if (!strcmp(k, "last_failure"))
+			cpy(st->failure, sizeof(st->failure), v);
+	}
+}
+
+static double
+now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* start, stop and resume are taken by jitsud at once and carried out by
+ * its event loop; like systemctl, wait here until the service is out of
+ * starting or stopping so that the exit status says how it went. Polling
+ * status every POLL_MS costs jitsud a few microseconds each time. */
+static int
+settle(int fd, const char *name, double wait_s, struct reply *r)
+{
+	double until = now_s() + wait_s;
+	struct settle st;
+	struct timespec pause = { 0, POLL_MS * 1000000L };
+
+	for (;;) {
+		memset(&st, 0, sizeof(st));
+		if (transact(fd, CTL_STATUS, name, read_state, &st, r) < 0)
+			return -1;
+		if (r->status < 0)
+			return 0;	/* gone in a reload: say so */
+		if (strcmp(st.state, "starting") && strcmp(st.state, "stopping"))
+			break;
+		if (now_s() >= until) {
+			r->status = -ETIMEDOUT;
+			snprintf(r->msg, sizeof(r->msg),
+			    "%s: still %s after %gs", name, st.state, wait_s);
+			return 0;
+		}
+		nanosleep(&pause, NULL);
+	}
+	if (!strcmp(st.state, "failed")) {
+		r->status = -EIO;
+		snprintf(r->msg, sizeof(r->msg), "%s: failed%s%s", name,
+		    st.failure[0] ? ": " : "", st.failure);
+	} else
+		snprintf(r->msg, sizeof(r->msg), "%s: %s", name, st.state);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
 	const char *path = getenv("JITSU_SOCKET");
-	uint8_t buf[CTL_MAX_MSG + 1];
-	struct ctl_hdr h;
-	const char *p, *name = NULL;
+	const char *name = NULL;
+	struct printer pr = { 0 };
+	struct reply r;
 	enum ctl_type t;
-	int ch, json = 0, fd, n, nrec = 0;
-	ssize_t got;
+	double wait_s = DEFAULT_WAIT_S;
+	char *end;
+	int ch, fd;
 
 	if (path == NULL)
 		path = DEFAULT_SOCKET;
-	while ((ch = getopt(argc, argv, "hjs:")) != -1) {
+	while ((ch = getopt(argc, argv, "hjs:w:")) != -1) {
 		switch (ch) {
 		case 'j':
-			json = 1;
+			pr.json = 1;
 			break;
 		case 's':
 			path = optarg;
+			break;
+		case 'w':
+			errno = 0;
+			wait_s = strtod(optarg, &end);
+			if (errno || end == optarg || *end || wait_s < 0 ||
+			    wait_s > 86400) {
+				fprintf(stderr, "jitsuctl: -w wants seconds "
+				    "from 0 to 86400, not \"%s\"\n", optarg);
+				return 2;
+			}
 			break;
 		case 'h':
 			usage(stdout);
@@ -245,6 +399,7 @@ main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	pr.t = t;
 	if (t != CTL_LIST && t != CTL_RELOAD) {
 		if (argc != 2) {
 			fprintf(stderr, "jitsuctl: %s needs a service name\n",
@@ -262,63 +417,34 @@ main(int argc, char **argv)
 	}
 	if ((fd = connect_to(path)) < 0)
 		return 1;
-	n = ctl_pack(buf, t, 0, name, name ? strlen(name) : 0);
-	if (n < 0 || send(fd, buf, (size_t)n, 0) != n) {
-		fprintf(stderr, "jitsuctl: send: %s\n", strerror(errno));
-		return 1;
-	}
-	if (json && t == CTL_LIST)
+	if (pr.json && t == CTL_LIST)
 		putchar('[');
-	else if (!json && t == CTL_LIST)
+	else if (!pr.json && t == CTL_LIST)
 		printf("%-20s %-10s %-8s %-24s %8s %8s %6s %9s %7s\n", "NAME",
 		    "STATE", "BACKEND", "ADDRESSES", "PID", "SINCE", "STARTS",
 		    "BOOT", "MEMORY");
-	for (;;) {
-		got = recv(fd, buf, sizeof(buf), MSG_TRUNC);
-		if (got <= 0) {
-			fprintf(stderr, "jitsuctl: jitsud closed the connection\n");
-			return 1;
-		}
-		if ((size_t)got > CTL_MAX_MSG ||
-		    ctl_unpack(buf, (size_t)got, &h, &p) < 0) {
-			fprintf(stderr, "jitsuctl: malformed reply\n");
-			return 1;
-		}
-		if (h.type == CTL_RECORD) {
-			if (json) {
-				if (nrec)
-					putchar(',');
-				print_json(p, h.len);
-			} else if (t == CTL_LIST)
-				print_row(p, h.len);
-			else
-				print_status(p, h.len);
-			nrec++;
-			continue;
-		}
-		if (h.type != CTL_END) {
-			fprintf(stderr, "jitsuctl: unexpected reply\n");
-			return 1;
-		}
-		if (json && t == CTL_LIST)
-			putchar(']');
-		if (json && (t == CTL_LIST || t == CTL_STATUS))
-			putchar('\n');
-		if (h.status < 0) {
-			fprintf(stderr, "jitsuctl: %.*s\n", (int)h.len,
-			    h.len ? p : strerror(-h.status));
-			return 1;
-		}
-		if (h.len && t != CTL_LIST && t != CTL_STATUS) {
-			if (json) {
-				printf("{\"ok\":true,\"message\":");
-				char m[1024];
-				snprintf(m, sizeof(m), "%.*s", (int)h.len, p);
-				json_str(m);
-				printf("}\n");
-			} else
-				printf("%.*s\n", (int)h.len, p);
-		}
-		return 0;
+	if (transact(fd, t, name, print_record, &pr, &r) < 0)
+		return 1;
+	if (pr.json && t == CTL_LIST)
+		putchar(']');
+	if (pr.json && (t == CTL_LIST || t == CTL_STATUS))
+		putchar('\n');
+	if (r.status >= 0 && wait_s > 0 &&
+	    (t == CTL_START || t == CTL_STOP || t == CTL_RESUME) &&
+	    settle(fd, name, wait_s, &r) < 0)
+		return 1;
+	if (r.status < 0) {
+		fprintf(stderr, "jitsuctl: %s\n",
+		    r.msg[0] ? r.msg : strerror(-r.status));
+		return 1;
 	}
+	if (r.msg[0] && t != CTL_LIST && t != CTL_STATUS) {
+		if (pr.json) {
+			printf("{\"ok\":true,\"message\":");
+			json_str(r.msg);
+			printf("}\n");
+		} else
+			printf("%s\n", r.msg);
+	}
+	return 0;
 }

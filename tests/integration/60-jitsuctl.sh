@@ -24,7 +24,14 @@ idle = 0
 [service rec]
 dns = rec.example.test
 address = 127.77.3.2
+
+[service bad]
+dns = bad.example.test
+address = 127.77.3.3
+image = $T_TMP/not-executable
+ports = tcp:80
 CONF
+echo "not a program" >"$T_TMP/not-executable"
 LOG=$T_TMP/jitsud.log
 t_bg JPID t_in "$J" -c "$T_TMP/j.conf" 2>"$LOG"
 wait_for 5 test -S "$SOCK" || { fail start "no control socket"; cat "$LOG"; exit 1; }
@@ -32,7 +39,7 @@ ctl() { "$C" -s "$SOCK" "$@"; }
 field() { ctl status "$1" | awk -v k="$2" '$1 == k {print $2}'; }
 
 o=$(ctl list)
-check "list has a header and both services" test "$(wc -l <<<"$o")" -eq 3
+check "list has a header and the services" test "$(wc -l <<<"$o")" -eq 4
 check "list shows www stopped" grep -qE '^www +stopped +exec +127.77.3.1' <<<"$o"
 check "list shows rec as none" grep -qE '^rec +stopped +none' <<<"$o"
 
@@ -40,6 +47,14 @@ check "start www" ctl start www
 check "www running after start" test "$(field www state)" = running
 check "pid reported" test "$(field www pid)" -gt 0
 check "served" grep -q hello <<<"$(t_in curl -s -m 5 http://127.77.3.1/)"
+# start waits for the outcome: a jail that cannot exec ends failed, and
+# jitsuctl says so with the reason instead of a bare "starting".
+o=$(ctl start bad 2>&1); rc=$?
+check "start of a broken service exits 1" test $rc -eq 1
+check "says failed with the reason" grep -q "bad: failed: image .* is not executable" <<<"$o"
+o=$(ctl -w 0 start bad 2>&1); rc=$?
+check "-w 0 returns when taken" test $rc -eq 0
+check "-w junk is a usage error" bash -c "'$C' -s '$SOCK' -w soon start www; test \$? -eq 2"
 o=$(ctl start www 2>&1); rc=$?
 check "start twice refused" test $rc -eq 1
 check "says already" grep -q "already" <<<"$o"
@@ -49,13 +64,12 @@ check "state suspended" test "$(field www state)" = suspended
 check "resume www" ctl resume www
 check "state running" test "$(field www state)" = running
 check "stop www" ctl stop www
-wait_for 3 bash -c "'$C' -s '$SOCK' status www | grep -q 'state *stopped'"
 check "state stopped" test "$(field www state)" = stopped
 check "phases reported" bash -c "'$C' -s '$SOCK' status www | grep -q phase_started_to_running_ms"
 check "unikernel log lines kept" bash -c "'$C' -s '$SOCK' status www | grep -q 'log *uk: ready'"
 
 o=$(ctl -j list)
-check "list -j is JSON" /usr/bin/python3 -c 'import json,sys; d=json.load(sys.stdin); assert [s["name"] for s in d] == ["www","rec"]' <<<"$o"
+check "list -j is JSON" /usr/bin/python3 -c 'import json,sys; d=json.load(sys.stdin); assert [s["name"] for s in d] == ["www","rec","bad"]' <<<"$o"
 o=$(ctl -j status www)
 check "status -j is JSON with arrays" /usr/bin/python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["state"]=="stopped" and d["dns"]==["www.example.test"] and isinstance(d["log"], list)' <<<"$o"
 
@@ -71,7 +85,7 @@ check "no daemon message" grep -q "is jitsud running" <<<"$o"
 echo "bogus = 1" >>"$T_TMP/j.conf"
 o=$(ctl reload 2>&1); rc=$?
 check "bad reload refused" test $rc -eq 1
-check "bad reload names file and line" grep -q "j.conf:16: unknown key" <<<"$o"
+check "bad reload names file and line" grep -q "j.conf:22: unknown key" <<<"$o"
 sed -i '$d' "$T_TMP/j.conf"
 check "good reload" ctl reload
 
