@@ -11,9 +11,19 @@
  * listen backlog, held by the kernel; once the guest is ready they are
  * accepted and relayed to it with splice(2), wherever it runs.
  *
+ * A service whose hosts are all this machine's libvirtd is reached
+ * directly instead, as the qemu backend's are: the guest has the
+ * service's own address, routed to a tap jitsud holds while the guest is
+ * away (connections wait in its queue; a SYN copied to a packet socket
+ * is the wake-up), and once QEMU has the guest's own tap (persistent,
+ * made by jitsud, opened by libvirt by name: libvirt 9.0 cannot be
+ * handed a descriptor) the route moves there and the held frames follow,
+ * behind a sacrificial frame and the gateway's ARP request (uk-vm-facts
+ * 7.1). No relay, no copy.
+ *
  * A start: placement picks the reachable host with the most free
  * capacity among the service's hosts, the guest gets the lowest free
- * address of that host's network, and the host's worker creates the
+ * address of that host's network (or its own, direct), and the host's worker creates the
  * transient domain paused, opens its console, and resumes it. The ready
  * line on the console (or a TCP connection to the guest, ready = tcp)
  * makes it running. domain = names a defined domain instead, which is
@@ -78,6 +88,12 @@ struct lv_svc {
 	uint16_t	 lport[CFG_MAX_PORTS];
 	int		 nl;
 	struct lv_relay	*relay;
+	/* direct: hold is where the guest's frames wait while it is away
+	 * (jitsud holds its queue), vm the tap libvirt opens for QEMU;
+	 * attached while the route points at vm. */
+	bool		 direct, attached;
+	struct net_tap	 hold, vm;
+	uint64_t	 packets;	/* vm's counters at the last idle look */
 	char		*image;		/* absolute: libvirtd's cwd is not ours */
 	struct timer	 grace, probe;
 	int		 probefd;
@@ -166,6 +182,121 @@ front_readable(struct loop *l, int fd, uint32_t ev, void *arg)
 	}
 }
 
+/* --- the direct path --- */
+
+/* QEMU has the guest's tap now: frames for the guest go there. The
+ * sacrificial frame and the ARP request go first, before any real frame
+ * can, then the route, then what waited in the hold tap. */
+static void
+direct_attach(struct lv_svc *x)
+{
+	int moved = 0, r;
+
+	if (!x->direct || x->attached)
+		return;
+	net_tap_prime(&x->vm);
+	if ((r = net_tap_route(&x->vm)) < 0)
+		log_warnx("service %s: route to tap %s: %s", x->svc->name,
+		    x->vm.name, strerror(-r));
+	if ((r = net_tap_move(&x->hold, &x->vm, &moved)) < 0)
+		log_warnx("service %s: held frames to tap %s: %s", x->svc->name,
+		    x->vm.name, strerror(-r));
+	x->attached = true;
+	net_tap_packets(&x->vm, &x->packets);
+	log_debug("service %s: tap %s has the guest, %d held frame(s) moved",
+	    x->svc->name, x->vm.name, moved);
+}
+
+/* The guest is going or gone: new connections wait in the hold tap
+ * again and wake the next start. */
+static void
+direct_detach(struct lv_svc *x)
+{
+	int r;
+
+	if (!x->direct || !x->attached || x->svc == NULL)
+		return;
+	if ((r = net_tap_route(&x->hold)) < 0)
+		log_warnx("service %s: route to tap %s: %s", x->svc->name,
+		    x->hold.name, strerror(-r));
+	x->attached = false;
+}
+
+static void
+direct_wake(struct loop *l, int fd, uint32_t ev, void *arg)
+{
+	struct lv_svc *x = arg;
+
+	(void)l;
+	(void)ev;
+	/* The copies only say "someone knocked"; the frames themselves
+	 * wait in the tap. A failed service in back-off resets them. */
+	if (net_tap_watch_drain(fd == x->hold.pfd ? &x->hold : &x->vm) > 0)
+		svc_want(x->svc, "connection");
+}
+
+/* Both taps of the guest's, made at config load: vm first, since it
+ * drops a route to the guest an earlier jitsud may have left through
+ * it, and hold then makes the route afresh (a conflict otherwise). */
+static int
+direct_open(struct lv_svc *x, char *why, size_t whylen)
+{
+	struct loop *l = svc_loop(x->svc);
+	struct in_addr gw;
+	uint8_t mac[6];
+	char hold[16], vm[16];
+	int r;
+
+	inet_pton(AF_INET, QEMU_GATEWAY, &gw);
+	qemu_guest_mac(&x->guest, mac);
+	snprintf(hold, sizeof(hold), "jh%08x", ntohl(x->guest.s_addr));
+	snprintf(vm, sizeof(vm), "jl%08x", ntohl(x->guest.s_addr));
+	if ((r = net_tap_make_named(&x->vm, vm, &gw, &x->guest, mac)) < 0) {
+		snprintf(why, whylen, "tap %s: %s", vm, strerror(-r));
+		return r;
+	}
+	if ((r = net_tap_open(&x->hold, hold, &gw, &x->guest, mac)) < 0) {
+		snprintf(why, whylen, "tap %s: %s%s", hold, strerror(-r),
+		    r == -EEXIST ? " (the guest's address is routed "
+		    "elsewhere already)" : "");
+		return r;
+	}
+	if ((r = net_tap_set_mac(&x->vm, x->hold.mac)) < 0 ||
+	    (r = loop_add(l, x->hold.pfd, EPOLLIN, direct_wake, x)) < 0 ||
+	    (r = loop_add(l, x->vm.pfd, EPOLLIN, direct_wake, x)) < 0) {
+		snprintf(why, whylen, "tap %s: %s", vm, strerror(-r));
+		return r;
+	}
+	return 0;
+}
+
+static void
+direct_close(struct lv_svc *x)
+{
+	struct loop *l = svc_loop(x->svc);
+
+	if (x->hold.pfd != -1)
+		loop_del(l, x->hold.pfd);
+	if (x->vm.pfd != -1)
+		loop_del(l, x->vm.pfd);
+	/* The hold tap takes the route and the neighbour entry with it. */
+	net_tap_close(&x->hold);
+	net_tap_remove(&x->vm);
+}
+
+/* Every host of the service is this machine's libvirtd, and one IPv4
+ * address: the guest can have it. */
+static bool
+can_be_direct(const struct cfg_service *c)
+{
+	if (c->image == NULL || c->naddrs != 1 || c->addrs[0].family != AF_INET)
+		return false;
+	for (int i = 0; i < c->nhostv; i++)
+		if (!lv_uri_is_local(c->hostp[i]->uri))
+			return false;
+	return true;
+}
+
 /* --- the instance --- */
 
 /* It is gone (or given up for): free what it held, before the state
@@ -191,6 +322,7 @@ instance_gone(struct lv_svc *x)
 			lv_pool_put(&hr->pool, x->guest);
 		hr->place.pool_full = false;
 	}
+	direct_detach(x);
 	x->has_guest = false;
 	x->on = -1;
 	x->inst = I_NONE;
@@ -258,10 +390,11 @@ probe_start(struct lv_svc *x)
 	struct sockaddr_in sin = { .sin_family = AF_INET };
 	struct loop *l = svc_loop(x->svc);
 
-	if (x->inst != I_STARTING || !x->has_guest || x->nl == 0)
+	if (x->inst != I_STARTING || (!x->has_guest && !x->direct) ||
+	    x->svc->cfg->nports == 0)
 		return;
 	sin.sin_addr = x->guest;
-	sin.sin_port = htons(x->lport[0]);
+	sin.sin_port = htons(x->svc->cfg->ports[0].port);
 	if ((x->probefd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK |
 	    SOCK_CLOEXEC, 0)) == -1 ||
 	    (connect(x->probefd, (struct sockaddr *)&sin, sizeof(sin)) == -1 &&
@@ -327,14 +460,21 @@ place_and_create(struct lv_svc *x, enum inst as, char *why, size_t whylen)
 	x->killed = false;
 	x->inst = as;
 	if (c->image != NULL) {
-		if ((r = lv_pool_get(&hr->pool, &x->guest)) < 0) {
+		memset(&sp, 0, sizeof(sp));
+		if (x->direct) {
+			inet_pton(AF_INET, QEMU_GATEWAY, &sp.gateway);
+			sp.prefix = 32;
+			sp.tap = x->vm.name;
+		} else if ((r = lv_pool_get(&hr->pool, &x->guest)) < 0) {
 			hr->place.pool_full = r == -ENOSPC;
 			snprintf(why, whylen, "host %s: no guest address left",
 			    hr->name);
 			goto fail;
+		} else {
+			x->has_guest = true;
+			sp.gateway = lv_pool_gateway(&hr->pool);
+			sp.prefix = hr->pool.prefix;
 		}
-		x->has_guest = true;
-		memset(&sp, 0, sizeof(sp));
 		sp.name = x->dom;
 		sp.kvm = hr->kvm && c->accel != ACCEL_TCG;
 		sp.tuned = !B.untuned;
@@ -342,8 +482,6 @@ place_and_create(struct lv_svc *x, enum inst as, char *why, size_t whylen)
 		sp.initrd = c->initrd;
 		sp.cmdline = c->cmdline;
 		sp.guest = x->guest;
-		sp.gateway = lv_pool_gateway(&hr->pool);
-		sp.prefix = hr->pool.prefix;
 		sp.memory = x->mem;
 		sp.cpus = c->cpus;
 		qemu_guest_mac(&x->guest, sp.mac);
@@ -365,11 +503,13 @@ place_and_create(struct lv_svc *x, enum inst as, char *why, size_t whylen)
 		snprintf(why, whylen, "libvirt: %s", strerror(-r));
 		goto fail;
 	}
-	if (x->has_guest) {
+	if (x->has_guest || x->direct) {
 		char a[INET_ADDRSTRLEN];
-		log_info("service %s: domain %s on host %s, guest %s%s", s->name,
-		    x->dom, hr->name, inet_ntop(AF_INET, &x->guest, a, sizeof(a)),
-		    as == I_WARMING ? " (pre-created, paused)" : "");
+		log_info("service %s: domain %s on host %s, guest %s%s%s%s",
+		    s->name, x->dom, hr->name, inet_ntop(AF_INET, &x->guest, a,
+		    sizeof(a)), x->direct ? " on tap " : "", x->direct ?
+		    x->vm.name : "", as == I_WARMING ?
+		    " (pre-created, paused)" : "");
 	} else
 		log_info("service %s: domain %s on host %s", s->name, x->dom,
 		    hr->name);
@@ -416,6 +556,7 @@ libvirt_start(struct service *s, char *why, size_t whylen)
 			}
 			log_info("service %s: resuming pre-created domain %s on "
 			    "host %s", s->name, x->dom, on_host(x)->name);
+			direct_attach(x);
 			if (s->cfg->ready == READY_TCP)
 				probe_start(x);
 			return 0;
@@ -449,6 +590,8 @@ libvirt_stop(struct service *s, bool force)
 	x->killed = true;
 	x->serving = false;
 	update_interest(x);
+	/* Connections from now on are the next start's. */
+	direct_detach(x);
 	if (hr->place.state != LV_HOST_UP) {
 		/* The destroy waits in the host's queue for its return;
 		 * the service need not. */
@@ -503,18 +646,24 @@ static void
 libvirt_reset_held(struct service *s)
 {
 	struct lv_svc *x = L(s);
+	int wake, resets;
 
 	for (int i = 0; x != NULL && i < x->nl; i++)
 		net_reset_pending(x->lfd[i]);
+	if (x != NULL && x->direct)
+		net_tap_requeue(&x->hold, NET_HOLD_RESET, false, &wake, &resets);
 }
 
 /* Idle rule: relayed connections open, or bytes moved since the last
- * look (a domain = service without relay counts as idle). */
+ * look; direct, frames through the guest's tap (a domain = service
+ * counts as idle). */
 static int
 libvirt_connections(struct service *s)
 {
 	struct lv_svc *x = L(s);
 
+	if (x != NULL && x->direct)
+		return net_tap_moved(&x->vm, &x->packets);
 	if (x == NULL || x->relay == NULL)
 		return 0;
 	return lv_relay_count(x->relay) + (lv_relay_moved(x->relay) > 0);
@@ -524,12 +673,18 @@ static void
 libvirt_watch(struct service *s, bool on)
 {
 	struct lv_svc *x = L(s);
+	int r;
 
 	if (x == NULL)
 		return;
 	x->watching = on;
 	x->quiet = false;
 	update_interest(x);
+	/* Stopped, the SYN comes to the hold tap; suspended, to the
+	 * guest's own, whose paused QEMU does not read it. */
+	if (x->direct && ((r = net_tap_watch(&x->hold, on)) < 0 ||
+	    (r = net_tap_watch(&x->vm, on)) < 0))
+		log_warnx("service %s: watch taps: %s", s->name, strerror(-r));
 }
 
 static int
@@ -539,11 +694,16 @@ libvirt_describe(struct service *s, char *rec, size_t cap, size_t *len)
 	char a[INET_ADDRSTRLEN];
 	int r = 0;
 
+	if (x != NULL && x->direct)
+		r |= ctl_rec_add(rec, cap, len, "path", "direct, taps %s %s",
+		    x->hold.name, x->vm.name);
+	else if (x != NULL && x->relay != NULL)
+		r |= ctl_rec_add(rec, cap, len, "path", "relayed");
 	if (x == NULL || x->inst == I_NONE)
-		return 0;
+		return r;
 	r |= ctl_rec_add(rec, cap, len, "host", "%s", on_host(x)->name);
 	r |= ctl_rec_add(rec, cap, len, "domain", "%s", x->dom);
-	if (x->has_guest)
+	if (x->has_guest || x->direct)
 		r |= ctl_rec_add(rec, cap, len, "guest", "%s",
 		    inet_ntop(AF_INET, &x->guest, a, sizeof(a)));
 	/* A running service whose host is unreachable: its domain may or
@@ -635,6 +795,7 @@ on_reply(const struct lv_msg *m)
 		}
 		x->resume_when_made = false;
 		x->gen++;
+		direct_attach(x);
 		submit(x, LV_OP_RESUME, NULL);
 		if (s->cfg->ready == READY_TCP)
 			probe_start(x);
@@ -657,6 +818,7 @@ on_reply(const struct lv_msg *m)
 			svc_on_exit(s, false, "domain ended at once");
 			break;
 		}
+		direct_attach(x);
 		if (s->cfg->ready == READY_TCP)
 			probe_start(x);
 		else if (s->cfg->ready == READY_EXEC)
@@ -885,6 +1047,8 @@ svc_free(struct lv_svc *x)
 	x->nl = 0;
 	lv_relay_free(x->relay);
 	x->relay = NULL;
+	if (x->direct)
+		direct_close(x);
 	x->svc->bk = NULL;
 	x->svc = NULL;
 	x->refs++;
@@ -955,6 +1119,7 @@ libvirt_prepare(struct service *s, char *why, size_t whylen)
 	x->svc = s;
 	x->on = -1;
 	x->probefd = -1;
+	x->hold.fd = x->hold.pfd = x->vm.fd = x->vm.pfd = -1;
 	timer_init(&x->grace, grace_expired, x);
 	timer_init(&x->probe, probe_timer, x);
 	snprintf(x->dom, sizeof(x->dom), "%s%s", c->domain ? "" :
@@ -977,7 +1142,13 @@ libvirt_prepare(struct service *s, char *why, size_t whylen)
 		}
 		x->hv[x->nhv++] = h;
 	}
-	if (c->image != NULL &&
+	if ((x->direct = can_be_direct(c))) {
+		x->guest = c->addrs[0].a.v4;
+		if ((r = direct_open(x, why, whylen)) < 0) {
+			svc_free(x);
+			return r;
+		}
+	} else if (c->image != NULL &&
 	    ((x->relay = lv_relay_new(svc_loop(s), s->name)) == NULL ||
 	    (r = front_open(x, why, whylen)) < 0)) {
 		if (x->relay == NULL)
@@ -1003,7 +1174,7 @@ libvirt_release(struct service *s)
 		submit(x, LV_OP_DESTROY, NULL);
 	}
 	instance_gone(x);
-	for (int i = 0; i < c->naddrs && c->image != NULL; i++)
+	for (int i = 0; i < c->naddrs && x->relay != NULL; i++)
 		net_addr_remove(&c->addrs[i]);
 	svc_free(x);
 }

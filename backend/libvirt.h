@@ -45,6 +45,10 @@ struct lv_spec {
 	uint64_t	 memory;	/* bytes; 0: LV_DEFAULT_MEMORY */
 	uint32_t	 cpus;		/* 0: 1 */
 	uint8_t		 mac[6];
+	/* A tap jitsud made that libvirt opens by name (managed='no'), for
+	 * a guest reached directly; NULL: libvirt makes one, with the
+	 * gateway as the host side's point-to-point address. */
+	const char	*tap;
 };
 
 /* The transient domain for spec, NUL-terminated in buf. Every value is
@@ -100,6 +104,10 @@ struct lv_place_host {
  */
 int	lv_place(const struct lv_place_host *hosts, const int *cand, int ncand,
 	    uint64_t need);
+/* True for a URI naming this machine's own daemon: no host part
+ * (qemu:///system, xen:///, qemu+unix:///system?socket=...). Its
+ * guests can be reached through a tap of jitsud's. */
+bool	lv_uri_is_local(const char *uri);
 
 /* --- the libvirt side (backend/libvirt_host.c) --- */
 

@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "backend/libvirt.h"
 
@@ -110,4 +111,12 @@ lv_place(const struct lv_place_host *hosts, const int *cand, int ncand,
 	    &reachable)) >= 0)
 		return h;
 	return reachable ? -ENOSPC : -EHOSTDOWN;
+}
+
+bool
+lv_uri_is_local(const char *uri)
+{
+	const char *p = strstr(uri, "://");
+
+	return p != NULL && p[3] == '/';
 }

@@ -20,7 +20,9 @@
  *    a stopped event instead of a reboot loop.
  *  - <interface type='ethernet'> with a host-side point-to-point address
  *    (<source><ip peer=...>): libvirt makes the tap, puts the gateway on
- *    it and routes the guest's /32 to it; no bridge, no dnsmasq.
+ *    it and routes the guest's /32 to it; no bridge, no dnsmasq. For a
+ *    guest reached directly, <target dev= managed='no'/> instead: the
+ *    tap is jitsud's, made ahead, and libvirt only opens it.
  *  - a pty serial console: jitsud reads it with virDomainOpenConsole.
  */
 #include <arpa/inet.h>
@@ -133,14 +135,20 @@ lv_domain_xml(const struct lv_spec *s, char *buf, size_t len)
 	    "    <controller type='usb' model='none'/>\n"
 	    "    <memballoon model='none'/>\n"
 	    "    <interface type='ethernet'>\n"
-	    "      <mac address='%02x:%02x:%02x:%02x:%02x:%02x'/>\n"
-	    "      <source><ip address='%s' prefix='32' peer='%s'/></source>\n"
-	    "      <model type='virtio'/>\n"
+	    "      <mac address='%02x:%02x:%02x:%02x:%02x:%02x'/>\n",
+	    m[0], m[1], m[2], m[3], m[4], m[5]);
+	if (s->tap != NULL) {
+		raw(&o, "      <target dev='");
+		esc(&o, s->tap);
+		raw(&o, "' managed='no'/>\n");
+	} else
+		raw(&o, "      <source><ip address='%s' prefix='32' peer='%s'/>"
+		    "</source>\n", gw, guest);
+	raw(&o, "      <model type='virtio'/>\n"
 	    "      <address type='virtio-mmio'/>\n"
 	    "    </interface>\n"
 	    "    <serial type='pty'><target port='0'/></serial>\n"
 	    "    <console type='pty'><target type='serial' port='0'/></console>\n"
-	    "  </devices>\n</domain>\n", m[0], m[1], m[2], m[3], m[4], m[5],
-	    gw, guest);
+	    "  </devices>\n</domain>\n");
 	return o.full ? -ENOSPC : (int)o.off;
 }

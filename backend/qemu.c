@@ -704,23 +704,13 @@ qemu_resume(struct service *s)
 	return qmp_send(&q->qmp, "cont");
 }
 
-/* Idle rule: the tap's frame counters moved since the last look. A VM's
- * connections are not the host's sockets (its clients may be anywhere),
- * but all their frames cross the tap. */
+/* Idle rule: the tap's frame counters moved since the last look. */
 static int
 qemu_connections(struct service *s)
 {
 	struct qemu_svc *q = Q(s);
-	uint64_t now = 0;
-	int r;
 
-	if (q == NULL)
-		return 0;
-	if ((r = net_tap_packets(&q->tap, &now)) < 0)
-		return r;
-	r = now != q->packets;
-	q->packets = now;
-	return r;
+	return q == NULL ? 0 : net_tap_moved(&q->tap, &q->packets);
 }
 
 static unsigned long long

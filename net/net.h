@@ -101,6 +101,10 @@ int	net_tap_watch_drain(struct net_tap *);
 /* Frames the host has sent into the tap plus those the guest sent,
  * for the idle rule. */
 int	net_tap_packets(const struct net_tap *, uint64_t *packets);
+/* The idle rule for a VM: 1 if the counters moved since *last (which
+ * takes the new count), 0 if not. A VM's connections are not the host's
+ * sockets, but all their frames cross its tap. */
+int	net_tap_moved(const struct net_tap *, uint64_t *last);
 
 /*
  * Connection holding on a tap. QEMU drops the first frame it reads
@@ -120,6 +124,32 @@ int	net_tap_packets(const struct net_tap *, uint64_t *packets);
 enum net_hold { NET_HOLD_KEEP, NET_HOLD_RESET };
 int	net_tap_requeue(struct net_tap *, enum net_hold, bool fresh, int *wake,
 	    int *resets);
+/* The head a boot wants (the fresh queue above): the sacrificial frame
+ * and the gateway's ARP request, sent into t's queue. */
+void	net_tap_prime(struct net_tap *);
+/* Take the frames queued in from (held: from->fd) and send them, in
+ * order, into to's queue; *moved says how many. */
+int	net_tap_move(struct net_tap *from, struct net_tap *to, int *moved);
+
+/*
+ * A tap for a guest whose tap someone else opens by name (libvirt's
+ * <interface type='ethernet'><target dev=NAME managed='no'/>: libvirt
+ * 9.0 opens the device itself and cannot be handed jitsud's descriptor).
+ * Persistent, since nobody holds it while the guest is away; the gateway
+ * address, up, IPv6 off, the guest's neighbour entry, a packet socket,
+ * but no route: net_tap_route points the guest's /32 at whichever tap
+ * should have its frames. fd stays -1. net_tap_remove deletes it.
+ */
+int	net_tap_make_named(struct net_tap *, const char *name,
+	    const struct in_addr *gateway, const struct in_addr *guest,
+	    const uint8_t guest_mac[6]);
+/* Give the host side another MAC (a hold tap's, so that the guest sees
+ * one gateway whichever tap its frames come through). */
+int	net_tap_set_mac(struct net_tap *, const uint8_t mac[6]);
+/* Route the guest's /32 to t (replacing where it went). */
+int	net_tap_route(const struct net_tap *);
+/* net_tap_close, then delete the interface. */
+void	net_tap_remove(struct net_tap *);
 
 /* --- frames (net/frame.c), pure --- */
 

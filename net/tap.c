@@ -47,17 +47,21 @@ ipv6_off(const char *ifname)
 /* replace: at adoption the route was ours and may still be; otherwise
  * an address already routed elsewhere is a conflict to report, not a
  * route to take over. */
+/* RTM_NEWROUTE (create, or replace with replace) or RTM_DELROUTE for
+ * dst/32 through ifindex. */
 static int
-route_add(int ifindex, const struct in_addr *dst, const struct in_addr *src,
-    bool replace)
+route_msg(int type, int ifindex, const struct in_addr *dst,
+    const struct in_addr *src, bool replace)
 {
 	char buf[NL_BUF];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct rtmsg *rtm;
 
-	nlh->nlmsg_type = RTM_NEWROUTE;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_CREATE |
-	    (replace ? NLM_F_REPLACE : NLM_F_EXCL);
+	nlh->nlmsg_type = (uint16_t)type;
+	nlh->nlmsg_flags = NLM_F_REQUEST;
+	if (type == RTM_NEWROUTE)
+		nlh->nlmsg_flags |= NLM_F_CREATE |
+		    (replace ? NLM_F_REPLACE : NLM_F_EXCL);
 	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
 	rtm->rtm_family = AF_INET;
 	rtm->rtm_dst_len = 32;
@@ -68,9 +72,17 @@ route_add(int ifindex, const struct in_addr *dst, const struct in_addr *src,
 	mnl_attr_put(nlh, RTA_DST, 4, dst);
 	/* The host's own connections to the guest come from the gateway
 	 * address, which the guest reaches through its gw= route. */
-	mnl_attr_put(nlh, RTA_PREFSRC, 4, src);
+	if (src != NULL)
+		mnl_attr_put(nlh, RTA_PREFSRC, 4, src);
 	mnl_attr_put_u32(nlh, RTA_OIF, (uint32_t)ifindex);
 	return net_rtnl_talk(nlh, NULL, NULL);
+}
+
+static int
+route_add(int ifindex, const struct in_addr *dst, const struct in_addr *src,
+    bool replace)
+{
+	return route_msg(RTM_NEWROUTE, ifindex, dst, src, replace);
 }
 
 static int
@@ -214,6 +226,121 @@ net_tap_close(struct net_tap *t)
 	t->watching = false;
 }
 
+/* --- a tap another process opens by name --- */
+
+static int
+link_set_mac(int ifindex, const uint8_t mac[6])
+{
+	char buf[NL_BUF];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct ifinfomsg *ifi;
+
+	nlh->nlmsg_type = RTM_NEWLINK;
+	nlh->nlmsg_flags = NLM_F_REQUEST;
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = ifindex;
+	mnl_attr_put(nlh, IFLA_ADDRESS, 6, mac);
+	return net_rtnl_talk(nlh, NULL, NULL);
+}
+
+/* Persistent, so that it outlives our descriptor and waits, carrierless,
+ * for the opener. EBUSY: it is there already and someone holds it (a
+ * domain an earlier jitsud left running): nothing to make. */
+static int
+tap_persist(const char *name)
+{
+	struct ifreq ifr;
+	int fd, r = 0;
+
+	if ((fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC)) == -1)
+		return -errno;
+	memset(&ifr, 0, sizeof(ifr));
+	memcpy(ifr.ifr_name, name, strlen(name));
+	ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
+	if (ioctl(fd, TUNSETIFF, &ifr) == -1)
+		r = errno == EBUSY ? 0 : -errno;
+	else if (ioctl(fd, TUNSETPERSIST, 1) == -1)
+		r = -errno;
+	close(fd);
+	return r;
+}
+
+int
+net_tap_make_named(struct net_tap *t, const char *name,
+    const struct in_addr *gw, const struct in_addr *guest,
+    const uint8_t guest_mac[6])
+{
+	struct cfg_addr ga = { .family = AF_INET };
+	struct ifreq ifr;
+	int r;
+
+	memset(t, 0, sizeof(*t));
+	t->fd = t->pfd = -1;
+	if (strlen(name) >= IFNAMSIZ || strlen(name) >= sizeof(t->name))
+		return -ENAMETOOLONG;
+	if ((r = tap_persist(name)) < 0)
+		return r;
+	memcpy(t->name, name, strlen(name) + 1);
+	if ((t->ifindex = (int)if_nametoindex(name)) == 0)
+		return -ENODEV;
+	memcpy(t->guest_mac, guest_mac, 6);
+	t->gateway = *gw;
+	t->guest = *guest;
+	ga.a.v4 = *gw;
+	/* A route to the guest through it is left only by a jitsud that
+	 * died with the guest reached here; the hold tap takes it back. */
+	route_msg(RTM_DELROUTE, t->ifindex, guest, NULL, false);
+	memset(&ifr, 0, sizeof(ifr));
+	memcpy(ifr.ifr_name, name, strlen(name));
+	if ((r = ipv6_off(t->name)) < 0 ||
+	    (r = net_ifaddr_add(&ga, t->ifindex)) < 0 ||
+	    (r = net_link_up(t->ifindex)) < 0 ||
+	    (r = neigh_add(t->ifindex, guest, guest_mac)) < 0 ||
+	    (r = packet_open(t)) < 0 ||
+	    (ioctl(t->pfd, SIOCGIFHWADDR, &ifr) == -1 && (r = -errno) < 0)) {
+		net_tap_remove(t);
+		return r;
+	}
+	memcpy(t->mac, ifr.ifr_hwaddr.sa_data, 6);
+	return 0;
+}
+
+int
+net_tap_set_mac(struct net_tap *t, const uint8_t mac[6])
+{
+	int r;
+
+	if ((r = link_set_mac(t->ifindex, mac)) == 0)
+		memcpy(t->mac, mac, 6);
+	return r;
+}
+
+int
+net_tap_route(const struct net_tap *t)
+{
+	return route_add(t->ifindex, &t->guest, &t->gateway, true);
+}
+
+void
+net_tap_remove(struct net_tap *t)
+{
+	char buf[NL_BUF];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct ifinfomsg *ifi;
+
+	net_tap_close(t);
+	if (t->ifindex <= 0)
+		return;
+	nlh->nlmsg_type = RTM_DELLINK;
+	nlh->nlmsg_flags = NLM_F_REQUEST;
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = t->ifindex;
+	net_rtnl_talk(nlh, NULL, NULL);
+	t->ifindex = 0;
+}
+
 static int
 stats_cb(const struct nlmsghdr *nlh, void *data)
 {
@@ -228,6 +355,19 @@ stats_cb(const struct nlmsghdr *nlh, void *data)
 		*(uint64_t *)data = st.rx_packets + st.tx_packets;
 	}
 	return MNL_CB_OK;
+}
+
+int
+net_tap_moved(const struct net_tap *t, uint64_t *last)
+{
+	uint64_t now = 0;
+	int r;
+
+	if ((r = net_tap_packets(t, &now)) < 0)
+		return r;
+	r = now != *last;
+	*last = now;
+	return r;
 }
 
 int

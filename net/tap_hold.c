@@ -104,9 +104,24 @@ held_add(struct held *h, const uint8_t *f, size_t len)
 	return 0;
 }
 
-int
-net_tap_requeue(struct net_tap *t, enum net_hold mode, bool fresh, int *wake,
-    int *resets)
+void
+net_tap_prime(struct net_tap *t)
+{
+	static uint8_t f[128];
+	size_t m;
+
+	if ((m = net_frame_junk(f, sizeof(f), t->guest_mac)) > 0)
+		inject(t, f, m);
+	if ((m = net_frame_arp_request(f, sizeof(f), t->mac, &t->gateway,
+	    t->guest_mac, &t->guest)) > 0)
+		inject(t, f, m);
+}
+
+/* Take every frame out of from's queue and put it, per mode, into to's
+ * (the same tap for a requeue; see net.h). */
+static int
+drain(struct net_tap *from, struct net_tap *to, enum net_hold mode,
+    bool fresh, int *wake, int *resets, int *moved)
 {
 	static uint8_t f[FRAME_MAX], rst[64];
 	struct held *h;
@@ -114,10 +129,10 @@ net_tap_requeue(struct net_tap *t, enum net_hold mode, bool fresh, int *wake,
 	ssize_t n;
 	int i, r = 0;
 
-	*wake = *resets = 0;
+	*wake = *resets = *moved = 0;
 	if ((h = calloc(1, sizeof(*h))) == NULL)
 		return -ENOMEM;
-	while ((n = read(t->fd, f, sizeof(f))) > 0) {
+	while ((n = read(from->fd, f, sizeof(f))) > 0) {
 		switch (net_frame_kind(f, (size_t)n)) {
 		case NET_FRAME_JUNK:
 			continue;	/* one fresh one goes first below */
@@ -131,25 +146,39 @@ net_tap_requeue(struct net_tap *t, enum net_hold mode, bool fresh, int *wake,
 			/* Written to the tap, the reset reaches the host as
 			 * if the guest had sent it. */
 			if ((m = net_frame_tcp_reset(f, (size_t)n, rst,
-			    sizeof(rst))) > 0 && write(t->fd, rst, m) == (ssize_t)m)
+			    sizeof(rst))) > 0 &&
+			    write(from->fd, rst, m) == (ssize_t)m)
 				(*resets)++;
 		} else if ((r = held_add(h, f, (size_t)n)) < 0)
 			break;
 	}
 	if (n < 0 && errno != EAGAIN && r == 0)
 		r = -errno;
-	if (fresh) {
-		if ((m = net_frame_junk(f, sizeof(f), t->guest_mac)) > 0)
-			inject(t, f, m);
-		if ((m = net_frame_arp_request(f, sizeof(f), t->mac,
-		    &t->gateway, t->guest_mac, &t->guest)) > 0)
-			inject(t, f, m);
-	}
+	if (fresh)
+		net_tap_prime(to);
 	for (i = 0; i < h->n; i++) {
-		inject(t, h->data + off, h->len[i]);
+		if (inject(to, h->data + off, h->len[i]) == 0)
+			(*moved)++;
 		off += h->len[i];
 	}
 	free(h->data);
 	free(h);
 	return r;
+}
+
+int
+net_tap_requeue(struct net_tap *t, enum net_hold mode, bool fresh, int *wake,
+    int *resets)
+{
+	int moved;
+
+	return drain(t, t, mode, fresh, wake, resets, &moved);
+}
+
+int
+net_tap_move(struct net_tap *from, struct net_tap *to, int *moved)
+{
+	int wake, resets;
+
+	return drain(from, to, NET_HOLD_KEEP, false, &wake, &resets, moved);
 }

@@ -1,8 +1,11 @@
 #!/bin/bash
 # backend = libvirt on one real libvirtd, reached as qemu:///system (its
 # socket given with ?socket=, since the daemon is the test's own): a query
-# summons hello.vm as a transient domain and curl gets 200 through the
-# relay; a connection alone wakes a service; idle stop, suspend/resume
+# summons hello.vm as a transient domain and curl gets 200 from the guest
+# directly (the host's only libvirtd: the guest has the service's
+# address; the first connection waits in jitsud's hold tap and moves to
+# the guest's own tap, which libvirt opened by name; no SYN is
+# retransmitted); a connection alone wakes a service; idle stop, suspend/resume
 # (operator and by a connection) and stop = shutdown go through libvirt;
 # ready = tcp; domain = starts a defined domain; libvirtd killed with a
 # domain running: the service is unknown, not lost, still answers, and
@@ -148,6 +151,16 @@ status_is() { timeout 10 "$CTL" -s "$T_TMP/ctl.sock" status "$1" | grep -qE "^$2
 host_ups() { [ "$(grep -c 'libvirt: host .* up' "$LOG")" -ge "$1" ]; }
 
 check "no domain before a want" test -z "$(lv_running A | grep -v jitsu-warm)"
+route_dev() { t_in ip -o route show "$1/32" | grep -o 'dev [a-z0-9]*' | cut -d' ' -f2; }
+# Config load made both taps of a direct service: the hold tap (jh) has
+# the route, the guest's tap (jl, persistent: nobody holds it yet) waits.
+check "hold tap has the route" test "$(route_dev 10.77.0.2)" = jh0a4d0002
+check "guest's tap made, persistent" t_in bash -c "ip -d link show jl0a4d0002 | grep -q 'persist on'"
+mac_of() { t_in ip -o link show "$1" | grep -o 'link/ether [0-9a-f:]*'; }
+check "same gateway MAC on both" test -n "$(mac_of jh0a4d0002)" -a "$(mac_of jh0a4d0002)" = "$(mac_of jl0a4d0002)"
+check "status: path direct" status_is www path 'direct, taps jh0a4d0002 jl0a4d0002'
+check "the front address is not local" bash -c "! nsenter --net=/run/netns/$T_NS ip -o addr | grep -q '10\.77\.0\.2/'"
+syn0=$(synretrans)
 
 # 1. A query summons hello.vm; the first connection waits in the
 #    front's backlog while the domain boots, then is relayed.
@@ -158,11 +171,14 @@ check "body says hello" grep -q hello <<<"$o"
 check "transient domain runs" running jitsu-www
 check "console line in the log" grep -q "www: uk: ready" "$LOG"
 check "start timings logged" grep -q "domain jitsu-www started: create" "$LOG"
+check "on the guest's own tap" grep -q "domain jitsu-www on host .*, guest 10.77.0.2 on tap jl0a4d0002" "$LOG"
+check "route moved to the guest's tap" test "$(route_dev 10.77.0.2)" = jl0a4d0002
+check "the first connection was held, not retransmitted" test "$(synretrans)" = "$syn0"
 check "status: domain" status_is www domain jitsu-www
-check "status: guest" status_is www guest '169\.254\.96\.[0-9]+'
+check "status: guest has the service's address" status_is www guest '10\.77\.0\.2'
 check "not persistent" test -z "$(lv_virsh A list --persistent --name | grep jitsu-www)"
 o=$(for i in 1 2 3 4 5; do get http://10.77.0.2/x$i; done)
-check "later connections relayed" test "$(grep -c hello <<<"$o")" -eq 5
+check "later connections served" test "$(grep -c hello <<<"$o")" -eq 5
 
 # 2. A connection alone, no query, wakes a stopped service.
 o=$(get http://10.77.0.3/)
@@ -172,6 +188,7 @@ check "connection alone summons" grep -q hello <<<"$o"
 #    starts it again.
 check "idle stops" wait_for 15 state_is cold stopped
 check "idle destroyed the domain" wait_for 5 gone jitsu-cold
+check "route back on the hold tap" test "$(route_dev 10.77.0.3)" = jh0a4d0003
 check "started again" grep -q hello <<<"$(get http://10.77.0.3/again)"
 
 # 4. Suspend and resume through libvirt.
@@ -214,6 +231,7 @@ check "status: pre-created" status_is warm instance pre-created
 check "pre-created answers" grep -q hello <<<"$(get http://10.77.0.7/)"
 check "started by a resume" grep -q "service warm: resuming pre-created domain jitsu-warm" "$LOG"
 check "warm running" domstate_is jitsu-warm running
+check "no SYN retransmitted so far" test "$(synretrans)" = "$syn0"
 check "stop warm" ctl stop warm
 check "warm stopped" wait_for 10 state_is warm stopped
 check "made again, paused" wait_for 15 bash -c "[ \$(grep -c 'service warm: domain jitsu-warm pre-created' '$LOG') -ge 2 ]"
@@ -244,6 +262,7 @@ check "www destroyed" wait_for 10 gone jitsu-www
 kill "$JPID"
 wait "$JPID" 2>/dev/null
 check "exit destroys domains" wait_for 10 no_jitsu_domains
+check "exit removes the taps" test -z "$(t_in ip -o link show | grep -E ' j[hl]0a4d')"
 check "no errors logged" bash -c "! grep -E 'out of memory|internal error' '$LOG'"
 
 [ "$T_FAILS" -eq 0 ] || { echo "--- jitsud log"; tail -n 60 "$LOG"; }

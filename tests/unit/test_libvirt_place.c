@@ -132,6 +132,22 @@ pool(void)
 	lv_pool_free(&p);
 }
 
+/* Which hosts' guests a tap of jitsud's can reach. */
+static void
+local_uris(void)
+{
+	T_ASSERT(lv_uri_is_local("qemu:///system"));
+	T_ASSERT(lv_uri_is_local("qemu:///session"));
+	T_ASSERT(lv_uri_is_local("xen:///system"));
+	T_ASSERT(lv_uri_is_local("qemu+unix:///system?socket=/t/lv-a/libvirt-sock"));
+	T_ASSERT(!lv_uri_is_local("qemu+tcp://10.99.0.2/system"));
+	T_ASSERT(!lv_uri_is_local("qemu+ssh://root@b.example/system"));
+	T_ASSERT(!lv_uri_is_local("xen+ssh://h/"));
+	T_ASSERT(lv_uri_is_local("test:///default"));
+	T_ASSERT(!lv_uri_is_local("qemu"));
+	T_ASSERT(!lv_uri_is_local(""));
+}
+
 int
 main(void)
 {
@@ -140,5 +156,6 @@ main(void)
 	T_RUN(connecting_only_as_last_resort);
 	T_RUN(unlimited_and_pool_full);
 	T_RUN(pool);
+	T_RUN(local_uris);
 	return t_done();
 }

@@ -108,6 +108,26 @@ settings(void)
 	T_ASSERT(strstr(xml, "<initrd>/b/i&amp;d</initrd>"));
 }
 
+/* A guest reached directly: jitsud's own tap, opened by name, and no
+ * address for libvirt to put on a tap of its making. */
+static void
+own_tap(void)
+{
+	struct lv_spec s;
+	char xml[4096];
+
+	spec(&s, "jitsu-www", "/b/hello.vm", NULL);
+	s.prefix = 32;
+	s.tap = "jl0a4d0002";
+	T_ASSERT(lv_domain_xml(&s, xml, sizeof(xml)) > 0);
+	T_ASSERT(strstr(xml, "<target dev='jl0a4d0002' managed='no'/>"));
+	T_ASSERT(strstr(xml, "<source>") == NULL);
+	T_ASSERT(strstr(xml, "<cmdline>ip=10.98.0.7/32 gw=10.98.0.1</cmdline>"));
+	s.tap = "a'b";
+	T_ASSERT(lv_domain_xml(&s, xml, sizeof(xml)) > 0);
+	T_ASSERT(strstr(xml, "<target dev='a&apos;b' managed='no'/>"));
+}
+
 /* Every buffer short of the full length fails cleanly, never cut. */
 static void
 no_overflow(void)
@@ -198,6 +218,7 @@ main(void)
 	T_RUN(escape);
 	T_RUN(values_escaped);
 	T_RUN(settings);
+	T_RUN(own_tap);
 	T_RUN(no_overflow);
 #ifdef HAVE_LIBVIRT
 	T_RUN(libvirt_reads_it_back);
