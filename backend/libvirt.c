@@ -49,6 +49,7 @@
 #include "control/proto.h"
 #include "core/log.h"
 #include "net/net.h"
+#include "service/persist.h"
 #include "service/service.h"
 
 #define BACKLOG		128
@@ -92,6 +93,7 @@ struct lv_svc {
 	 * (jitsud holds its queue), vm the tap libvirt opens for QEMU;
 	 * attached while the route points at vm. */
 	bool		 direct, attached;
+	bool		 adopted;	/* from an earlier jitsud's record */
 	struct net_tap	 hold, vm;
 	uint64_t	 packets;	/* vm's counters at the last idle look */
 	char		*image;		/* absolute: libvirtd's cwd is not ours */
@@ -184,17 +186,18 @@ front_readable(struct loop *l, int fd, uint32_t ev, void *arg)
 
 /* --- the direct path --- */
 
-/* QEMU has the guest's tap now: frames for the guest go there. The
- * sacrificial frame and the ARP request go first, before any real frame
- * can, then the route, then what waited in the hold tap. */
+/* QEMU has the guest's tap now: frames for the guest go there. For a
+ * boot, the sacrificial frame and the ARP request go first, before any
+ * real frame can, then the route, then what waited in the hold tap. */
 static void
-direct_attach(struct lv_svc *x)
+direct_attach(struct lv_svc *x, bool boot)
 {
 	int moved = 0, r;
 
 	if (!x->direct || x->attached)
 		return;
-	net_tap_prime(&x->vm);
+	if (boot)
+		net_tap_prime(&x->vm);
 	if ((r = net_tap_route(&x->vm)) < 0)
 		log_warnx("service %s: route to tap %s: %s", x->svc->name,
 		    x->vm.name, strerror(-r));
@@ -556,7 +559,7 @@ libvirt_start(struct service *s, char *why, size_t whylen)
 			}
 			log_info("service %s: resuming pre-created domain %s on "
 			    "host %s", s->name, x->dom, on_host(x)->name);
-			direct_attach(x);
+			direct_attach(x, true);
 			if (s->cfg->ready == READY_TCP)
 				probe_start(x);
 			return 0;
@@ -795,7 +798,7 @@ on_reply(const struct lv_msg *m)
 		}
 		x->resume_when_made = false;
 		x->gen++;
-		direct_attach(x);
+		direct_attach(x, true);
 		submit(x, LV_OP_RESUME, NULL);
 		if (s->cfg->ready == READY_TCP)
 			probe_start(x);
@@ -818,7 +821,7 @@ on_reply(const struct lv_msg *m)
 			svc_on_exit(s, false, "domain ended at once");
 			break;
 		}
-		direct_attach(x);
+		direct_attach(x, true);
 		if (s->cfg->ready == READY_TCP)
 			probe_start(x);
 		else if (s->cfg->ready == READY_EXEC)
@@ -857,14 +860,21 @@ on_reply(const struct lv_msg *m)
 			break;
 		if (m->result == LV_DOM_GONE) {
 			instance_gone(x);
-			svc_on_exit(s, false, "domain ended while its host was "
-			    "unreachable");
+			svc_on_exit(s, false, x->adopted ? "domain ended while "
+			    "jitsud was away" : "domain ended while its host "
+			    "was unreachable");
 		} else if (m->result > 0) {
 			x->unknown = false;
 			log_info("service %s: domain %s still %s on host %s",
 			    s->name, x->dom, m->result == LV_DOM_PAUSED ?
 			    "paused" : "running", hostrec_of(m->host)->name);
+			/* Adopted as running (the record does not say
+			 * frozen): make it so rather than lie. */
+			if (x->adopted && m->result == LV_DOM_PAUSED &&
+			    s->state == SVC_RUNNING)
+				submit(x, LV_OP_RESUME, NULL);
 		}
+		x->adopted = false;
 		break;
 	}
 }
@@ -1179,6 +1189,105 @@ libvirt_release(struct service *s)
 	svc_free(x);
 }
 
+/* --- re-adoption --- */
+
+/* Enough for a later jitsud to find the domain again: its host, name
+ * and uuid, and the guest's address (a relayed guest's is taken back
+ * from the pool). */
+static int
+libvirt_record(struct service *s, char *rec, size_t cap, size_t *len)
+{
+	struct lv_svc *x = L(s);
+	char a[INET_ADDRSTRLEN];
+	int r = 0;
+
+	if (x == NULL || x->inst != I_UP || x->uuid[0] == '\0' ||
+	    on_host(x) == NULL)
+		return -ESRCH;
+	r |= ctl_rec_add(rec, cap, len, "host", "%s", on_host(x)->name);
+	r |= ctl_rec_add(rec, cap, len, "uri", "%s", on_host(x)->uri);
+	r |= ctl_rec_add(rec, cap, len, "domain", "%s", x->dom);
+	r |= ctl_rec_add(rec, cap, len, "uuid", "%s", x->uuid);
+	r |= ctl_rec_add(rec, cap, len, "memory", "%llu",
+	    (unsigned long long)x->mem);
+	r |= ctl_rec_add(rec, cap, len, "path", "%s", x->direct ? "direct" :
+	    x->relay != NULL ? "relayed" : "none");
+	if (x->has_guest || x->direct)
+		r |= ctl_rec_add(rec, cap, len, "guest", "%s",
+		    inet_ntop(AF_INET, &x->guest, a, sizeof(a)));
+	return r ? -ENOSPC : 0;
+}
+
+/*
+ * A domain an earlier jitsud started outlives it under libvirtd. Take
+ * it back without talking to libvirt here (hosts connect later, on
+ * their threads): prepared as usual, the instance is up but unknown,
+ * and the lookup every unknown instance gets when its host answers says
+ * whether it still runs. Direct, the route is the guest's tap's again at
+ * once (it kept it if nothing changed): its connections never stopped.
+ */
+static int
+libvirt_adopt(struct service *s, const char *rec, size_t len, bool keep,
+    char *why, size_t whylen)
+{
+	struct lv_svc *x;
+	struct hostrec *hr = NULL;
+	struct in_addr guest;
+	char host[128], uri[1024], dom[96], uuid[40], path[16], v[64];
+	bool has_guest;
+	int i;
+
+	if (!svc_record_get(rec, len, "host", host, sizeof(host)) ||
+	    !svc_record_get(rec, len, "uri", uri, sizeof(uri)) ||
+	    !svc_record_get(rec, len, "domain", dom, sizeof(dom)) ||
+	    !svc_record_get(rec, len, "uuid", uuid, sizeof(uuid)) ||
+	    !svc_record_get(rec, len, "path", path, sizeof(path)))
+		return 0;
+	has_guest = svc_record_get(rec, len, "guest", v, sizeof(v)) &&
+	    inet_pton(AF_INET, v, &guest) == 1;
+	if (libvirt_prepare(s, why, whylen) < 0)
+		return 0;	/* prepared again, and failed, by the caller */
+	x = L(s);
+	for (i = 0; i < x->nhv && x->on < 0; i++)
+		if (strcmp(B.hosts[x->hv[i]]->name, host) == 0 &&
+		    strcmp(B.hosts[x->hv[i]]->uri, uri) == 0)
+			x->on = x->hv[i];
+	if ((hr = on_host(x)) == NULL) {
+		snprintf(why, whylen, "domain %s is on host %s, no longer one "
+		    "of the service's: left alone", dom, host);
+		libvirt_release(s);
+		return 0;
+	}
+	snprintf(x->dom, sizeof(x->dom), "%s", dom);
+	snprintf(x->uuid, sizeof(x->uuid), "%s", uuid);
+	svc_record_get(rec, len, "memory", v, sizeof(v));
+	x->mem = strtoull(v, NULL, 10);
+	hr->place.used += x->mem;
+	x->inst = I_UP;
+	x->unknown = x->adopted = true;
+	if (!keep || strcmp(path, x->direct ? "direct" : x->relay != NULL ?
+	    "relayed" : "none") != 0) {
+		/* The release destroys it, once its host answers. */
+		snprintf(why, whylen, "the configuration changed: domain %s "
+		    "on host %s destroyed", dom, host);
+		libvirt_release(s);
+		return 0;
+	}
+	if (x->direct)
+		direct_attach(x, false);
+	else if (has_guest && lv_pool_take(&hr->pool, guest) == 0) {
+		x->guest = guest;
+		x->has_guest = true;
+	}
+	x->serving = x->has_guest;
+	update_interest(x);
+	if (hr->place.state == LV_HOST_UP)
+		submit(x, LV_OP_LOOKUP, NULL);
+	snprintf(why, whylen, "adopted domain %s on host %s; checked when "
+	    "the host answers", dom, host);
+	return 1;
+}
+
 const struct backend_ops backend_libvirt = {
 	.name = "libvirt",
 	.prepare = libvirt_prepare,
@@ -1189,6 +1298,8 @@ const struct backend_ops backend_libvirt = {
 	.reset_held = libvirt_reset_held,
 	.connections = libvirt_connections,
 	.watch = libvirt_watch,
+	.record = libvirt_record,
+	.adopt = libvirt_adopt,
 	.describe = libvirt_describe,
 	.release = libvirt_release,
 };

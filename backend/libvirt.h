@@ -77,6 +77,9 @@ void	lv_pool_free(struct lv_pool *);
 /* 0, -ENOSPC when full, -ENOMEM. */
 int	lv_pool_get(struct lv_pool *, struct in_addr *);
 void	lv_pool_put(struct lv_pool *, struct in_addr);
+/* Mark a as given out (a guest an earlier jitsud placed): 0, -EEXIST,
+ * -ERANGE when a is not a guest address of the network, -ENOMEM. */
+int	lv_pool_take(struct lv_pool *, struct in_addr a);
 struct in_addr lv_pool_gateway(const struct lv_pool *);
 
 /* --- placement --- */

@@ -57,6 +57,22 @@ lv_pool_get(struct lv_pool *p, struct in_addr *a)
 	return -ENOSPC;
 }
 
+int
+lv_pool_take(struct lv_pool *p, struct in_addr a)
+{
+	uint32_t i = ntohl(a.s_addr) - p->base;
+
+	if (p->size < 4 || i < 2 || i >= p->size - 1)
+		return -ERANGE;
+	if (p->bits == NULL && (p->bits = calloc(p->size / 8 + 1, 1)) == NULL)
+		return -ENOMEM;
+	if (p->bits[i / 8] & (1U << (i % 8)))
+		return -EEXIST;
+	p->bits[i / 8] |= (uint8_t)(1U << (i % 8));
+	p->used++;
+	return 0;
+}
+
 void
 lv_pool_put(struct lv_pool *p, struct in_addr a)
 {

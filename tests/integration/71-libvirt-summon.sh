@@ -258,7 +258,28 @@ check "status: instance known again" status_is www instance known
 check "www stop after reconnect" ctl stop www
 check "www destroyed" wait_for 10 gone jitsu-www
 
-# 10. jitsud's exit destroys the domains it started.
+# 10. jitsud killed with www running: the domain outlives it under
+#     libvirtd and, direct, keeps serving with nobody in between; the
+#     next jitsud adopts it (the same domain, no new boot) and can stop it.
+check "www up again" grep -q hello <<<"$(get http://10.77.0.2/before)"
+uuid0=$(lv_virsh A domuuid jitsu-www)
+kill -9 "$JPID"; wait "$JPID" 2>/dev/null
+check "serves with jitsud dead" grep -q hello <<<"$(get http://10.77.0.2/orphan)"
+LOG=$T_TMP/jitsud2.log
+t_bg JPID t_in "$J" -c "$T_TMP/j.conf" 2>"$LOG"
+check "second jitsud up" wait_for 5 grep -q "jitsud ready" "$LOG"
+check "www adopted" grep -q "service www: stopped -> running .*adopted domain jitsu-www" "$LOG"
+check "found running when the host answers" wait_for 30 grep -q "service www: domain jitsu-www still running" "$LOG"
+check "the same domain" test "$(lv_virsh A domuuid jitsu-www)" = "$uuid0"
+check "no new domain made for www" bash -c "! grep -q 'service www: domain jitsu-www started' '$LOG'"
+check "adopted www serves" grep -q hello <<<"$(get http://10.77.0.2/adopted)"
+check "route on the guest's tap" test "$(route_dev 10.77.0.2)" = jl0a4d0002
+check "adopted www stops" ctl stop www
+check "adopted domain destroyed" wait_for 10 gone jitsu-www
+check "and summoned again" grep -q hello <<<"$(get http://10.77.0.2/again)"
+check "no SYN retransmitted at all" test "$(synretrans)" = "$syn0"
+
+# 11. jitsud's exit destroys the domains it started.
 kill "$JPID"
 wait "$JPID" 2>/dev/null
 check "exit destroys domains" wait_for 10 no_jitsu_domains

@@ -141,6 +141,27 @@ check "s2 found running" wait_for 10 grep -q "service s2: domain jitsu-s2 still 
 check "s1 again, on b" grep -q hello <<<"$(get http://10.77.0.2/back)"
 check "s1 placed on b again" bash -c "[ \$(grep -c 'service s1: domain jitsu-s1 on host b,' '$LOG') -ge 2 ]"
 
+# 4. jitsud killed with domains on both hosts: they run on; the next
+#    jitsud adopts them where they are, relays to them again, and gives
+#    a new guest none of their addresses.
+guest_of() { timeout 10 "$CTL" -s "$T_TMP/ctl.sock" status "$1" | awk '$1 == "guest" { print $2 }'; }
+g1=$(guest_of s1); g2=$(guest_of s2)
+kill -9 "$JPID"; wait "$JPID" 2>/dev/null
+LOG=$T_TMP/jitsud2.log
+t_bg JPID t_in "$J" -c "$T_TMP/j.conf" 2>"$LOG"
+check "second jitsud up" wait_for 5 grep -q "jitsud ready" "$LOG"
+check "s1 adopted on b" grep -q "service s1: stopped -> running .*adopted domain jitsu-s1 on host b" "$LOG"
+check "s3 adopted on a" grep -q "service s3: stopped -> running .*adopted domain jitsu-s3 on host a" "$LOG"
+check "s1 found running on b" wait_for 30 grep -q "service s1: domain jitsu-s1 still running on host b" "$LOG"
+check "s3 found running on a" wait_for 30 grep -q "service s3: domain jitsu-s3 still running on host a" "$LOG"
+check "adopted s1 answers through the relay" grep -q hello <<<"$(get http://10.77.0.2/adopted)"
+check "adopted s3 answers" grep -q hello <<<"$(get http://10.77.0.4/adopted)"
+check "s1 keeps its guest" test "$(guest_of s1)" = "$g1"
+check "s5 answers" grep -q hello <<<"$(get http://10.77.0.6/)"
+check "s5 placed on b" placed s5 b
+g5=$(guest_of s5)
+check "s5's guest is none of the adopted ones ($g5; $g1 $g2)" test -n "$g5" -a "$g5" != "$g1" -a "$g5" != "$g2"
+
 kill "$JPID"
 wait "$JPID" 2>/dev/null
 check "exit destroys domains on a" wait_for 10 bash -c "! virsh -q -c 'qemu:///system?socket=$LV_SOCK_a' list --name | grep -q jitsu-"

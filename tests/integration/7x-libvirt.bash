@@ -5,6 +5,8 @@
 # lv_daemon NAME NETNS [tcp]: a libvirtd of its own, as a second machine
 # would have: its own mount namespace (tmpfs over /run/libvirt,
 # /var/lib/libvirt, /var/log/libvirt, /var/cache/libvirt, /etc/libvirt,
+# /run/lock: the console lock files, LCK.._pts_N, would otherwise be
+# shared by daemons whose consoles reuse each other's pty numbers,
 # plus a passwd with the libvirt-qemu user that Debian's
 # libvirt-daemon-system would add), its unix socket in
 # $T_TMP/lv-NAME/libvirt-sock, and with tcp, listening on port 16509 of
@@ -98,7 +100,7 @@ lv_daemon() {
 	cat >"$d/inner.sh" <<-EOF
 	set -e
 	mount --make-rprivate /
-	for m in /run/libvirt /var/lib/libvirt /var/log/libvirt /var/cache/libvirt /etc/libvirt; do
+	for m in /run/libvirt /var/lib/libvirt /var/log/libvirt /var/cache/libvirt /etc/libvirt /run/lock; do
 		mkdir -p \$m
 		mount -t tmpfs tmpfs \$m
 	done

@@ -130,6 +130,21 @@ pool(void)
 	lv_pool_init(&p, base, 31);
 	T_EQ(lv_pool_get(&p, &a), -ENOSPC);
 	lv_pool_free(&p);
+	/* Taking an address back (re-adoption): it is skipped by gets,
+	 * taken once, and only a guest address of the network. */
+	lv_pool_init(&p, base, 29);
+	inet_pton(AF_INET, "10.98.0.2", &c);
+	T_EQ(lv_pool_take(&p, c), 0);
+	T_EQ(lv_pool_take(&p, c), -EEXIST);
+	T_EQ(lv_pool_get(&p, &a), 0);
+	T_ASSERT(strcmp(inet_ntop(AF_INET, &a, s, sizeof(s)), "10.98.0.3") == 0);
+	T_EQ(p.used, 2);
+	T_EQ(lv_pool_take(&p, gw), -ERANGE);
+	inet_pton(AF_INET, "10.98.0.7", &c);	/* broadcast */
+	T_EQ(lv_pool_take(&p, c), -ERANGE);
+	inet_pton(AF_INET, "10.99.0.3", &c);
+	T_EQ(lv_pool_take(&p, c), -ERANGE);
+	lv_pool_free(&p);
 }
 
 /* Which hosts' guests a tap of jitsud's can reach. */
