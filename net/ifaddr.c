@@ -57,18 +57,27 @@ out:
 	return r;
 }
 
-int
-net_link_up(int ifindex)
+struct nlmsghdr *
+net_link_msg(void *buf, int type, int ifindex)
 {
-	char buf[NL_BUF];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct ifinfomsg *ifi;
 
-	nlh->nlmsg_type = RTM_NEWLINK;
+	nlh->nlmsg_type = (uint16_t)type;
 	nlh->nlmsg_flags = NLM_F_REQUEST;
 	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
 	ifi->ifi_family = AF_UNSPEC;
 	ifi->ifi_index = ifindex;
+	return nlh;
+}
+
+int
+net_link_up(int ifindex)
+{
+	char buf[NL_BUF];
+	struct nlmsghdr *nlh = net_link_msg(buf, RTM_NEWLINK, ifindex);
+	struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
+
 	ifi->ifi_flags = IFF_UP;
 	ifi->ifi_change = IFF_UP;
 	return net_rtnl_talk(nlh, NULL, NULL);

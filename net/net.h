@@ -56,6 +56,9 @@ int	net_reset_pending(int lfd);
 struct nlmsghdr;
 int	net_rtnl_talk(struct nlmsghdr *,
 	    int (*cb)(const struct nlmsghdr *, void *), void *data);
+/* A link request (RTM_NEWLINK, RTM_DELLINK, RTM_GETLINK) for ifindex
+ * put in buf, which must have room for the attributes the caller adds. */
+struct nlmsghdr *net_link_msg(void *buf, int type, int ifindex);
 int	net_link_up(int ifindex);
 
 /* --- a VM's tap (net/tap.c) --- */

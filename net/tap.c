@@ -232,14 +232,8 @@ static int
 link_set_mac(int ifindex, const uint8_t mac[6])
 {
 	char buf[NL_BUF];
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct ifinfomsg *ifi;
+	struct nlmsghdr *nlh = net_link_msg(buf, RTM_NEWLINK, ifindex);
 
-	nlh->nlmsg_type = RTM_NEWLINK;
-	nlh->nlmsg_flags = NLM_F_REQUEST;
-	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
-	ifi->ifi_family = AF_UNSPEC;
-	ifi->ifi_index = ifindex;
 	mnl_attr_put(nlh, IFLA_ADDRESS, 6, mac);
 	return net_rtnl_talk(nlh, NULL, NULL);
 }
@@ -326,18 +320,11 @@ void
 net_tap_remove(struct net_tap *t)
 {
 	char buf[NL_BUF];
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct ifinfomsg *ifi;
 
 	net_tap_close(t);
 	if (t->ifindex <= 0)
 		return;
-	nlh->nlmsg_type = RTM_DELLINK;
-	nlh->nlmsg_flags = NLM_F_REQUEST;
-	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
-	ifi->ifi_family = AF_UNSPEC;
-	ifi->ifi_index = t->ifindex;
-	net_rtnl_talk(nlh, NULL, NULL);
+	net_rtnl_talk(net_link_msg(buf, RTM_DELLINK, t->ifindex), NULL, NULL);
 	t->ifindex = 0;
 }
 
@@ -374,13 +361,7 @@ int
 net_tap_packets(const struct net_tap *t, uint64_t *packets)
 {
 	char buf[NL_BUF];
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct ifinfomsg *ifi;
 
-	nlh->nlmsg_type = RTM_GETLINK;
-	nlh->nlmsg_flags = NLM_F_REQUEST;
-	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
-	ifi->ifi_family = AF_UNSPEC;
-	ifi->ifi_index = t->ifindex;
-	return net_rtnl_talk(nlh, stats_cb, packets);
+	return net_rtnl_talk(net_link_msg(buf, RTM_GETLINK, t->ifindex),
+	    stats_cb, packets);
 }
