@@ -79,6 +79,7 @@ struct lv_svc {
 	char		 uuid[40];	/* of the instance, "" until known */
 	char		 stopped[40];	/* a stopped event seen before the
 					 * create reply */
+	char		 early[40];	/* the ready line, seen before it */
 	struct in_addr	 guest;
 	bool		 has_guest;
 	uint64_t	 mem;
@@ -329,7 +330,7 @@ instance_gone(struct lv_svc *x)
 	x->has_guest = false;
 	x->on = -1;
 	x->inst = I_NONE;
-	x->uuid[0] = x->stopped[0] = '\0';
+	x->uuid[0] = x->stopped[0] = x->early[0] = '\0';
 	x->unknown = x->serving = x->resume_when_made = false;
 	x->mem = 0;
 	if (x->svc != NULL)
@@ -824,7 +825,8 @@ on_reply(const struct lv_msg *m)
 		direct_attach(x, true);
 		if (s->cfg->ready == READY_TCP)
 			probe_start(x);
-		else if (s->cfg->ready == READY_EXEC)
+		else if (s->cfg->ready == READY_EXEC ||
+		    strcmp(x->early, x->uuid) == 0)
 			ready(x);
 		break;
 	case LV_OP_DESTROY:
@@ -918,13 +920,27 @@ on_line(const struct lv_msg *m)
 {
 	struct lv_svc *x = find(m->host, m->domain);
 	struct service *s;
+	bool is_ready;
 
-	if (x == NULL || strcmp(x->uuid, m->uuid) != 0)
+	if (x == NULL || x->inst == I_NONE)
 		return;
 	s = x->svc;
+	is_ready = x->inst == I_STARTING && s->cfg->ready == READY_LINE &&
+	    strcmp(m->text, s->cfg->ready_line) == 0;
+	if (x->uuid[0] == '\0') {
+		/* The worker posts the create's reply after the resume, and
+		 * a guest that boots in a millisecond or two prints its
+		 * ready line first: kept for the reply, which checks the
+		 * uuid. */
+		if (is_ready)
+			snprintf(x->early, sizeof(x->early), "%s", m->uuid);
+		svc_log_line(s, m->text);
+		return;
+	}
+	if (strcmp(x->uuid, m->uuid) != 0)
+		return;
 	svc_log_line(s, m->text);
-	if (x->inst == I_STARTING && s->cfg->ready == READY_LINE &&
-	    strcmp(m->text, s->cfg->ready_line) == 0)
+	if (is_ready)
 		ready(x);
 }
 

@@ -76,6 +76,9 @@ ret name params								\
 LV(int, virInitialize, (void), (), -1)
 LV(int, virEventRegisterDefaultImpl, (void), (), -1)
 LV(int, virEventRunDefaultImpl, (void), (), -1)
+LV(int, virEventAddTimeout, (int timeout, virEventTimeoutCallback cb,
+    void *opaque, virFreeCallback ff), (timeout, cb, opaque, ff), -1)
+LV(int, virEventRemoveTimeout, (int timer), (timer), -1)
 LV(virErrorPtr, virGetLastError, (void), (), NULL)
 LV(virConnectPtr, virConnectOpen, (const char *name), (name), NULL)
 LV(int, virConnectClose, (virConnectPtr c), (c), -1)

@@ -41,6 +41,7 @@
 #define BACKOFF_FIRST_MS	250
 #define BACKOFF_MAX_MS		10000
 #define DRAIN_MS		3000	/* at exit, for queued destroys */
+#define CONSOLE_CLOSE_MS	2000	/* a destroy waits this for its console */
 
 struct req {
 	struct req	*next;
@@ -222,12 +223,33 @@ lifecycle_cb(virConnectPtr c, virDomainPtr d, int event, int detail,
 
 /* A console: its lines go to the loop as they come. */
 struct console {
+	struct console	*next;		/* under cons_mu */
 	struct lv_host	*h;
+	virStreamPtr	 st;
 	char		 domain[96];
 	char		 uuid[40];
 	char		 line[256];
 	size_t		 len;
 };
+
+/* The open consoles, so that a destroy can close its domain's first.
+ * Opened by workers, read and closed on the event thread only. */
+static pthread_mutex_t cons_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct console *consoles;
+
+static void
+console_unlink(struct console *c)
+{
+	struct console **pp;
+
+	pthread_mutex_lock(&cons_mu);
+	for (pp = &consoles; *pp != NULL; pp = &(*pp)->next)
+		if (*pp == c) {
+			*pp = c->next;
+			break;
+		}
+	pthread_mutex_unlock(&cons_mu);
+}
 
 static void
 console_line(struct console *c)
@@ -262,6 +284,7 @@ console_cb(virStreamPtr st, int events, void *opaque)
 				console_line(c);
 			/* The domain ended or the host went away. c is freed
 			 * by the callback's free function. */
+			console_unlink(c);
 			virStreamEventRemoveCallback(st);
 			if (n == 0)
 				virStreamFinish(st);
@@ -344,19 +367,115 @@ console_open(struct lv_host *h, virDomainPtr d, struct lv_msg *m)
 	memcpy(c->domain, m->domain, sizeof(c->domain));
 	memcpy(c->uuid, m->uuid, sizeof(c->uuid));
 	if ((st = virStreamNew(h->conn, VIR_STREAM_NONBLOCK)) == NULL ||
-	    virDomainOpenConsole(d, NULL, st, VIR_DOMAIN_CONSOLE_FORCE) < 0 ||
-	    virStreamEventAddCallback(st, VIR_STREAM_EVENT_READABLE |
+	    virDomainOpenConsole(d, NULL, st, VIR_DOMAIN_CONSOLE_FORCE) < 0) {
+		error_text(m->text, sizeof(m->text), "console");
+		if (st != NULL)
+			virStreamFree(st);
+		free(c);
+		return -1;
+	}
+	/* Listed before its callback can run, and end. */
+	c->st = st;
+	pthread_mutex_lock(&cons_mu);
+	c->next = consoles;
+	consoles = c;
+	pthread_mutex_unlock(&cons_mu);
+	if (virStreamEventAddCallback(st, VIR_STREAM_EVENT_READABLE |
 	    VIR_STREAM_EVENT_ERROR | VIR_STREAM_EVENT_HANGUP, console_cb, c,
 	    free) < 0) {
 		error_text(m->text, sizeof(m->text), "console");
-		if (st != NULL) {
-			virStreamAbort(st);
-			virStreamFree(st);
-		}
+		console_unlink(c);
+		virStreamAbort(st);
+		virStreamFree(st);
 		free(c);
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * libvirt 9.0's daemon can deadlock when a transient domain is destroyed
+ * while its console stream is open: the destroy frees the domain's
+ * consoles (holding their lock, taking the stream's) as the daemon's main
+ * thread finishes the stream on the pty's end (holding the stream's
+ * lock, taking theirs). Seen here about once in a hundred idle stops,
+ * and the daemon then hangs for good. So the stream is closed first, on
+ * the event thread that reads it, and the destroy waits for that.
+ */
+struct closing {
+	struct lv_host	*h;
+	char		 domain[96];
+	pthread_mutex_t	 mu;
+	pthread_cond_t	 cv;
+	bool		 done, abandoned;	/* under mu */
+};
+
+static void
+closing_run(int timer, void *opaque)
+{
+	struct closing *k = opaque;
+	struct console *c, **pp;
+	virStreamPtr st = NULL;
+	bool gone;
+
+	virEventRemoveTimeout(timer);
+	pthread_mutex_lock(&cons_mu);
+	for (pp = &consoles; (c = *pp) != NULL; pp = &c->next)
+		if (c->h == k->h && strcmp(c->domain, k->domain) == 0) {
+			*pp = c->next;
+			st = c->st;
+			break;
+		}
+	pthread_mutex_unlock(&cons_mu);
+	if (st != NULL) {
+		if (c->len > 0)
+			console_line(c);
+		virStreamEventRemoveCallback(st);	/* frees c */
+		virStreamAbort(st);
+		virStreamFree(st);
+	}
+	pthread_mutex_lock(&k->mu);
+	k->done = true;
+	gone = k->abandoned;
+	pthread_cond_signal(&k->cv);
+	pthread_mutex_unlock(&k->mu);
+	if (gone)
+		free(k);
+}
+
+/* Worker: close the console of domain, if open, before ending it. */
+static void
+console_close(struct lv_host *h, const char *domain)
+{
+	struct closing *k;
+	struct timespec until;
+	bool listed = false;
+
+	pthread_mutex_lock(&cons_mu);
+	for (struct console *c = consoles; c != NULL && !listed; c = c->next)
+		listed = c->h == h && strcmp(c->domain, domain) == 0;
+	pthread_mutex_unlock(&cons_mu);
+	if (!listed || (k = calloc(1, sizeof(*k))) == NULL)
+		return;
+	k->h = h;
+	snprintf(k->domain, sizeof(k->domain), "%s", domain);
+	pthread_mutex_init(&k->mu, NULL);
+	pthread_cond_init(&k->cv, NULL);
+	if (virEventAddTimeout(0, closing_run, k, NULL) < 0) {
+		free(k);
+		return;
+	}
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += CONSOLE_CLOSE_MS / 1000;
+	pthread_mutex_lock(&k->mu);
+	while (!k->done && pthread_cond_timedwait(&k->cv, &k->mu,
+	    &until) == 0)
+		;
+	/* An event thread that does not come round in time frees it. */
+	k->abandoned = !k->done;
+	pthread_mutex_unlock(&k->mu);
+	if (k->done)
+		free(k);
 }
 
 /* A leftover domain of the same name (a jitsud that crashed) is ours:
@@ -423,6 +542,7 @@ run_start(struct lv_host *h, struct req *r, struct lv_msg *m)
 	}
 	if (virDomainResume(d) < 0) {
 		error_text(m->text, sizeof(m->text), "cannot resume");
+		console_close(h, m->domain);
 		virDomainDestroy(d);
 		virDomainFree(d);
 		return;
@@ -494,9 +614,12 @@ run(struct lv_host *h, struct req *r)
 	virDomainGetUUIDString(d, m.uuid);
 	switch (r->op) {
 	case LV_OP_DESTROY:
+		console_close(h, r->domain);
 		e = virDomainDestroy(d);
 		break;
 	case LV_OP_SHUTDOWN:
+		/* Its last lines are not worth a hung daemon. */
+		console_close(h, r->domain);
 		e = virDomainShutdown(d);
 		break;
 	case LV_OP_SUSPEND:

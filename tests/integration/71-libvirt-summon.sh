@@ -238,6 +238,15 @@ check "made again, paused" wait_for 15 bash -c "[ \$(grep -c 'service warm: doma
 check "paused again" wait_for 5 domstate_is jitsu-warm paused
 check "answers again" grep -q hello <<<"$(get http://10.77.0.7/again)"
 
+# 8b. A reload that moves a direct service: its taps go, new ones come,
+#     the others are left as they were.
+sed -i 's/^address = 10.77.0.3$/address = 10.77.0.9/' "$T_TMP/j.conf"
+check "reload" ctl reload
+check "old taps removed" test -z "$(t_in ip -o link show | grep -E ' j[hl]0a4d0003')"
+check "new hold tap has the route" test "$(route_dev 10.77.0.9)" = jh0a4d0009
+check "moved service answers at its new address" grep -q hello <<<"$(get http://10.77.0.9/)"
+check "www kept running across the reload" state_is www running
+
 # 9. libvirtd killed with www running: the host is down, www is unknown,
 #    not lost, and its relay still works (the QEMU outlives libvirtd).
 kill -9 "$LV_PID_A"
