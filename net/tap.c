@@ -291,13 +291,17 @@ net_tap_make_named(struct net_tap *t, const char *name,
 	    (r = net_ifaddr_add(&ga, t->ifindex)) < 0 ||
 	    (r = net_link_up(t->ifindex)) < 0 ||
 	    (r = neigh_add(t->ifindex, guest, guest_mac)) < 0 ||
-	    (r = packet_open(t)) < 0 ||
-	    (ioctl(t->pfd, SIOCGIFHWADDR, &ifr) == -1 && (r = -errno) < 0)) {
-		net_tap_remove(t);
-		return r;
+	    (r = packet_open(t)) < 0)
+		goto fail;
+	if (ioctl(t->pfd, SIOCGIFHWADDR, &ifr) == -1) {
+		r = -errno;
+		goto fail;
 	}
 	memcpy(t->mac, ifr.ifr_hwaddr.sa_data, 6);
 	return 0;
+fail:
+	net_tap_remove(t);
+	return r;
 }
 
 int
