@@ -881,24 +881,36 @@ on_reply(const struct lv_msg *m)
 	}
 }
 
+/* The instance an event or a console line speaks of, NULL for none or
+ * a former one. *early: it came before the create's reply, which the
+ * worker posts only after the resume, so the uuid is not known yet and
+ * what matters is kept for the reply to check. */
+static struct lv_svc *
+instance_of(const struct lv_msg *m, bool *early)
+{
+	struct lv_svc *x = find(m->host, m->domain);
+
+	if (x == NULL || x->inst == I_NONE)
+		return NULL;
+	*early = x->uuid[0] == '\0';
+	return *early || strcmp(x->uuid, m->uuid) == 0 ? x : NULL;
+}
+
 static void
 on_event(const struct lv_msg *m)
 {
-	struct lv_svc *x = find(m->host, m->domain);
+	struct lv_svc *x;
 	struct service *s;
-	bool crashed;
+	bool crashed, early;
 
-	if (x == NULL || x->inst == I_NONE)
+	if ((x = instance_of(m, &early)) == NULL)
 		return;
 	s = x->svc;
-	if (x->uuid[0] == '\0') {
-		/* Before the create's reply: keep a stop for it. */
+	if (early) {
 		if (m->event == LV_EV_STOPPED)
 			snprintf(x->stopped, sizeof(x->stopped), "%s", m->uuid);
 		return;
 	}
-	if (strcmp(x->uuid, m->uuid) != 0)
-		return;		/* a former instance's */
 	log_debug("service %s: event %d %s", s->name, m->event, m->text);
 	if (m->event != LV_EV_STOPPED)
 		return;
@@ -918,29 +930,21 @@ on_event(const struct lv_msg *m)
 static void
 on_line(const struct lv_msg *m)
 {
-	struct lv_svc *x = find(m->host, m->domain);
+	struct lv_svc *x;
 	struct service *s;
-	bool is_ready;
+	bool is_ready, early;
 
-	if (x == NULL || x->inst == I_NONE)
+	if ((x = instance_of(m, &early)) == NULL)
 		return;
 	s = x->svc;
+	svc_log_line(s, m->text);
 	is_ready = x->inst == I_STARTING && s->cfg->ready == READY_LINE &&
 	    strcmp(m->text, s->cfg->ready_line) == 0;
-	if (x->uuid[0] == '\0') {
-		/* The worker posts the create's reply after the resume, and
-		 * a guest that boots in a millisecond or two prints its
-		 * ready line first: kept for the reply, which checks the
-		 * uuid. */
-		if (is_ready)
-			snprintf(x->early, sizeof(x->early), "%s", m->uuid);
-		svc_log_line(s, m->text);
-		return;
-	}
-	if (strcmp(x->uuid, m->uuid) != 0)
-		return;
-	svc_log_line(s, m->text);
-	if (is_ready)
+	/* A guest that boots in a millisecond or two prints its ready
+	 * line before the reply. */
+	if (is_ready && early)
+		snprintf(x->early, sizeof(x->early), "%s", m->uuid);
+	else if (is_ready)
 		ready(x);
 }
 

@@ -147,6 +147,18 @@ msg_init(struct lv_msg *m, enum lv_msg_kind kind, struct lv_host *h)
 
 #ifdef HAVE_LIBVIRT
 
+/* The reply to r, failed until said otherwise. */
+static void
+reply_init(struct lv_msg *m, struct lv_host *h, const struct req *r)
+{
+	msg_init(m, LV_MSG_REPLY, h);
+	m->op = r->op;
+	m->ctx = r->ctx;
+	m->tag = r->tag;
+	m->result = -1;
+	snprintf(m->domain, sizeof(m->domain), "%s", r->domain);
+}
+
 static void
 quiet(void *arg, virErrorPtr e)
 {
@@ -587,12 +599,7 @@ run(struct lv_host *h, struct req *r)
 	virDomainPtr d;
 	int st, reason, e = 0;
 
-	msg_init(&m, LV_MSG_REPLY, h);
-	m.op = r->op;
-	m.ctx = r->ctx;
-	m.tag = r->tag;
-	m.result = -1;
-	snprintf(m.domain, sizeof(m.domain), "%s", r->domain);
+	reply_init(&m, h, r);
 	if (r->op == LV_OP_CREATE || r->op == LV_OP_PRECREATE ||
 	    r->op == LV_OP_START) {
 		run_start(h, r, &m);
@@ -663,12 +670,7 @@ fail_starts(struct lv_host *h, const char *why)
 			continue;
 		}
 		*pp = r->next;
-		msg_init(&m, LV_MSG_REPLY, h);
-		m.op = r->op;
-		m.ctx = r->ctx;
-		m.tag = r->tag;
-		m.result = -1;
-		snprintf(m.domain, sizeof(m.domain), "%s", r->domain);
+		reply_init(&m, h, r);
 		snprintf(m.text, sizeof(m.text), "host %s unreachable: %s",
 		    h->name, why);
 		post(&m);
