@@ -67,6 +67,13 @@ extern const struct backend_ops backend_qemu;
 extern const struct backend_ops backend_libvirt;
 
 const struct backend_ops *backend_for(enum cfg_backend);
+/* jitsud's run folder (`run =`: instances' folders go in RUN/sandbox and
+ * RUN/qemu) and its cgroup name (`cgroup =`). Set once, before the first
+ * service is prepared; later calls that change them are refused with
+ * -EBUSY, since instances already live under the first. */
+int	backend_set_paths(const char *run, const char *cgroup);
+const char *backend_run(void);
+const char *backend_cgroup(void);
 /* At exit, after every service is released: the exec backend's shared
  * sandbox state and its run folder. */
 void	backend_exec_shutdown(void);

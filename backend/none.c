@@ -4,6 +4,8 @@
  * about there being nothing to wait for, and idle takes it back.
  */
 #include <errno.h>
+#include <stdio.h>
+#include <string.h>
 
 #include "service/service.h"
 
@@ -52,4 +54,34 @@ backend_for(enum cfg_backend b)
 	default:
 		return &backend_none;
 	}
+}
+
+static char run_path[256] = "/run/jitsu";
+static char cgroup_name[64] = "jitsu";
+static bool paths_set;
+
+int
+backend_set_paths(const char *run, const char *cgroup)
+{
+	if (paths_set)
+		return strcmp(run, run_path) == 0 &&
+		    strcmp(cgroup, cgroup_name) == 0 ? 0 : -EBUSY;
+	if ((size_t)snprintf(run_path, sizeof(run_path), "%s", run) >=
+	    sizeof(run_path) || (size_t)snprintf(cgroup_name,
+	    sizeof(cgroup_name), "%s", cgroup) >= sizeof(cgroup_name))
+		return -ENAMETOOLONG;
+	paths_set = true;
+	return 0;
+}
+
+const char *
+backend_run(void)
+{
+	return run_path;
+}
+
+const char *
+backend_cgroup(void)
+{
+	return cgroup_name;
 }

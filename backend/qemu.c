@@ -22,7 +22,7 @@
  * QEMU outlives a jitsud that crashes, and the next jitsud adopts it
  * (service/persist.h). Everything jitsud needs from a running VM can be
  * had again: QMP and the console are unix sockets QEMU listens on, in a
- * folder per instance under QEMU_RUNDIR (a socketpair or a pipe would
+ * folder per instance under RUN/qemu (a socketpair or a pipe would
  * die with the old jitsud); the tap is the one QEMU holds, whose queue
  * jitsud takes a copy of (pidfd_getfd of QEMU_FD_TAP), so held frames,
  * the route and the neighbour entry never went away. What is lost: the
@@ -65,7 +65,15 @@
 /* Where each instance's QMP and console sockets live: one folder per
  * instance (mkdtemp), so two jitsuds on a host, or an instance and its
  * successor, never share a path; recorded for the next jitsud. */
-#define QEMU_RUNDIR	"/run/jitsu/qemu"
+/* RUN/qemu (backend_run()): one folder per instance. */
+static const char *
+qemu_rundir(void)
+{
+	static char dir[300];
+
+	snprintf(dir, sizeof(dir), "%s/qemu", backend_run());
+	return dir;
+}
 /* How long an adopting jitsud waits for QEMU's QMP to answer. */
 #define ADOPT_QMP_MS	2000
 
@@ -90,7 +98,8 @@ struct qemu_svc {
 	pid_t		 pid;		/* 0: no instance */
 	int		 pidfd;		/* in the loop, or -1 */
 	bool		 adopted;	/* not our child: no exit status */
-	char		 run[80];	/* the instance's socket folder, or "" */
+	char		 run[96];	/* the instance's socket folder, or "";
+					 * its sockets' names must fit sun_path */
 	struct conlog	 out, err;
 	struct qmp	 qmp;
 	bool		 killed;	/* we asked it to end */
@@ -342,7 +351,9 @@ run_path(const char *run, const char *what, struct sockaddr_un *sun)
 static bool
 run_is_ours(const char *run)
 {
-	return strncmp(run, QEMU_RUNDIR "/", sizeof(QEMU_RUNDIR)) == 0 &&
+	size_t n = strlen(qemu_rundir());
+
+	return strncmp(run, qemu_rundir(), n) == 0 && run[n] == '/' &&
 	    strstr(run, "/..") == NULL;
 }
 
@@ -528,12 +539,17 @@ run_make(struct qemu_svc *q, int lfd[2], int cfd[2], char *why, size_t whylen)
 	int r, i;
 
 	lfd[0] = lfd[1] = cfd[0] = cfd[1] = -1;
-	if ((r = mkdir_p(QEMU_RUNDIR, 0700)) < 0) {
-		snprintf(why, whylen, "%s: %s", QEMU_RUNDIR, strerror(-r));
+	if ((r = mkdir_p(qemu_rundir(), 0700)) < 0) {
+		snprintf(why, whylen, "%s: %s", qemu_rundir(), strerror(-r));
 		return r;
 	}
-	snprintf(q->run, sizeof(q->run), "%s/%.40s.XXXXXX", QEMU_RUNDIR,
-	    q->svc->name);
+	if ((size_t)snprintf(q->run, sizeof(q->run), "%s/%.40s.XXXXXX",
+	    qemu_rundir(), q->svc->name) >= sizeof(q->run)) {
+		snprintf(why, whylen, "%s: name too long for a socket folder",
+		    qemu_rundir());
+		q->run[0] = '\0';
+		return -ENAMETOOLONG;
+	}
 	if (mkdtemp(q->run) == NULL) {
 		r = -errno;
 		snprintf(why, whylen, "%s: %s", q->run, strerror(errno));
@@ -917,7 +933,7 @@ log_tap(struct service *s, struct qemu_svc *q)
 static int
 end_unrecorded(const struct service *s, const char *tapname)
 {
-	char prefix[48], path[160], buf[64];
+	char prefix[48], path[400], buf[64];
 	unsigned long long st;
 	struct dirent *e;
 	struct ifreq ifr;
@@ -927,13 +943,13 @@ end_unrecorded(const struct service *s, const char *tapname)
 	DIR *d;
 
 	snprintf(prefix, sizeof(prefix), "%.40s.", s->name);
-	if ((d = opendir(QEMU_RUNDIR)) == NULL)
+	if ((d = opendir(qemu_rundir())) == NULL)
 		return 0;
 	while ((e = readdir(d)) != NULL) {
 		if (strncmp(e->d_name, prefix, strlen(prefix)) != 0 ||
 		    strlen(e->d_name) != strlen(prefix) + 6)
 			continue;
-		snprintf(path, sizeof(path), "%s/%s/instance", QEMU_RUNDIR,
+		snprintf(path, sizeof(path), "%s/%s/instance", qemu_rundir(),
 		    e->d_name);
 		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
 			continue;
@@ -952,7 +968,7 @@ end_unrecorded(const struct service *s, const char *tapname)
 			log_info("service %s: ending QEMU pid %ld, left booting "
 			    "by an earlier jitsud", s->name, pid);
 			instance_end(pidfd);
-			snprintf(path, sizeof(path), "%s/%s", QEMU_RUNDIR,
+			snprintf(path, sizeof(path), "%s/%s", qemu_rundir(),
 			    e->d_name);
 			run_remove(path);
 			n++;

@@ -76,6 +76,18 @@ ends_with(const char *s, const char *suffix)
 	return l >= sl && strcmp(s + l - sl, suffix) == 0;
 }
 
+/* One path component that cannot climb: [A-Za-z0-9_.-], no leading dot. */
+static bool
+simple_name(const char *n)
+{
+	if (n[0] == '\0' || n[0] == '.' || strlen(n) > 63)
+		return false;
+	for (; *n != '\0'; n++)
+		if (!isalnum((unsigned char)*n) && strchr("_.-", *n) == NULL)
+			return false;
+	return true;
+}
+
 static void
 check_daemon(struct config *c)
 {
@@ -98,6 +110,12 @@ check_daemon(struct config *c)
 		config_error(c, f, 0, "max_starting must be at least 1");
 	if (d->tcp_clients == 0)
 		config_error(c, f, 0, "tcp_clients must be at least 1");
+	if (d->run[0] != '/')
+		config_error(c, f, 0, "run must be an absolute path, not \"%s\"",
+		    d->run);
+	if (!simple_name(d->cgroup))
+		config_error(c, f, 0, "cgroup must be one name of letters, "
+		    "digits, '_', '.' and '-', not \"%s\"", d->cgroup);
 }
 
 static void

@@ -128,6 +128,12 @@ struct cfg_daemon {
 	char		*control;
 	struct cfg_addr	 metrics;	/* family 0 = off */
 	char		*state;
+	/* Where instances' run folders go (RUN/sandbox, RUN/qemu), and the
+	 * name of the cgroup under jitsud's own that holds every service's:
+	 * two jitsuds on one host (or a test beside the host's) keep apart
+	 * by setting both. Read once at start; a reload keeps the first. */
+	char		*run;
+	char		*cgroup;
 	uint32_t	 max_starting;
 	uint32_t	 max_running;
 	uint32_t	 start_queue;

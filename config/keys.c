@@ -85,6 +85,8 @@ static const struct key daemon_keys[] = {
 	{ "control",	K_STR,	D(control), 0, NULL, 0 },
 	{ "metrics",	K_IPPORT, D(metrics), 9153, NULL, 0 },
 	{ "state",	K_STR,	D(state), 0, NULL, 0 },
+	{ "run",	K_STR,	D(run), 0, NULL, 0 },
+	{ "cgroup",	K_STR,	D(cgroup), 0, NULL, 0 },
 	{ "max_starting", K_U32, D(max_starting), 100000, NULL, 0 },
 	{ "max_running", K_U32,	D(max_running), 1000000, NULL, 0 },
 	{ "start_queue", K_U32,	D(start_queue), 1000000, NULL, 0 },

@@ -36,7 +36,9 @@ config_new(void)
 	c->d.workers = 0;
 	c->d.backoff_ms = 1000;
 	if ((c->d.control = strdup("/run/jitsu/jitsud.sock")) == NULL ||
-	    (c->d.state = strdup("/run/jitsu/state")) == NULL) {
+	    (c->d.state = strdup("/run/jitsu/state")) == NULL ||
+	    (c->d.run = strdup("/run/jitsu")) == NULL ||
+	    (c->d.cgroup = strdup("jitsu")) == NULL) {
 		config_free(c);
 		return NULL;
 	}
@@ -88,6 +90,8 @@ config_free(struct config *c)
 	free(c->d.zones);
 	free(c->d.control);
 	free(c->d.state);
+	free(c->d.run);
+	free(c->d.cgroup);
 	for (i = 0; i < c->nerrors; i++)
 		free(c->errors[i]);
 	free(c);

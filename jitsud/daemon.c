@@ -123,6 +123,13 @@ daemon_apply(struct daemon *d, struct config *c)
 	serial = (uint32_t)time(NULL);
 	if (serial <= d->serial)
 		serial = d->serial + 1;
+	/* Instances live under the first load's run folder and cgroup:
+	 * moving them needs a restart, which a reload says plainly. */
+	if (backend_set_paths(c->d.run, c->d.cgroup) < 0) {
+		log_warnx("config: run = and cgroup = take effect only at a "
+		    "restart (now %s and %s)", backend_run(), backend_cgroup());
+		return -1;
+	}
 	if ((db = daemon_build_db(c, serial, why, sizeof(why))) == NULL) {
 		log_warnx("config: %s", why);
 		return -1;

@@ -4,6 +4,9 @@
 
 T_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 T_BUILD=${T_BUILD:-$T_ROOT/build}
+# The jitsud under test: scripts/run-tests points this at the ASan+UBSan
+# build (build/asan/jitsud) for the integration tests.
+T_JITSUD=${T_JITSUD:-$T_BUILD/jitsud}
 T_FAILS=0
 
 ok()   { echo "ok $1"; }
@@ -16,6 +19,36 @@ skip() { echo "skip $1: $2"; }
 t_tmpdir() {
 	T_TMP=$(mktemp -d /tmp/jitsu-test.XXXXXX)
 	T_CLEANUP+=("rm -rf $T_TMP")
+}
+
+# t_private: print the [jitsud] lines that keep a test's jitsud off the
+# host's own paths: a control socket, state and run folders of its own
+# under T_TMP, and a cgroup name no other run uses. Call t_tmpdir first;
+# put the output in the config's [jitsud] section.
+t_private() {
+	# The sandbox's uids walk the run folder's path into their roots:
+	# searchable (0711), not listable or writable.
+	chmod 0711 "$T_TMP"
+	mkdir -p -m 0700 "$T_TMP/state"
+	mkdir -p -m 0711 "$T_TMP/run"
+	printf 'control = %s\nstate = %s\nrun = %s\ncgroup = %s\n' \
+	    "$T_TMP/jitsud.sock" "$T_TMP/state" "$T_TMP/run" "jitsu-t$$"
+}
+
+# t_first_syn_only: in T_NS, drop every retransmitted SYN (the same
+# 4-tuple's second SYN and later), so a connection can only be made by
+# its first SYN. A held first connection then proves it was held and
+# delivered, whatever the boot takes; one whose first SYN was lost fails
+# instead of being rescued by a retransmission. t_syn_dropped prints how
+# many retransmissions the rule dropped (a figure, not a verdict).
+t_first_syn_only() {
+	t_in iptables -w -A OUTPUT -p tcp --syn -m hashlimit \
+	    --hashlimit-above 1/hour --hashlimit-burst 1 \
+	    --hashlimit-mode srcip,srcport,dstip,dstport \
+	    --hashlimit-name jitsu-first-syn -j DROP
+}
+t_syn_dropped() {
+	t_in iptables -w -L OUTPUT -v -n -x | awk '/jitsu-first-syn|srcip-srcport-dstip-dstport/ { print $1; exit }'
 }
 
 # t_netns: create a fresh network namespace with loopback up; sets T_NS.
