@@ -4,6 +4,7 @@
 #   ASan+UBSan          build/asan/tests/test_*
 #   fuzz corpora        build/fuzz/fuzz_NAME over tests/fuzz/corpus/NAME/
 #   integration         tests/integration/*.sh (root; own netns)
+#   hostile             tests/hostile/*.sh: one attack each, which must fail
 # A binary or script that dies without reporting counts as a failure.
 # Args: optional substrings to select tests by file name.
 cd "$(dirname "$0")/.."
@@ -51,7 +52,7 @@ for f in build/fuzz/fuzz_*; do
 	[ -d "$d" ] && selected "$f" "$@" || continue
 	run_one "fuzz-replay $n" bash -c "'$f' -runs=0 '$d' >/dev/null 2>&1 && echo 'ok replay-$n ($(ls "$d" | wc -l) inputs)'"
 done
-for t in tests/integration/*.sh; do
+for t in tests/integration/*.sh tests/hostile/*.sh; do
 	[ -f "$t" ] && selected "$t" "$@" && run_one "$(basename "$t" .sh)" bash "$t"
 done
 echo
