@@ -248,12 +248,49 @@ dns_db_free(struct dns_db *db)
 	free(db);
 }
 
+/*
+ * Gives explicit name server k its node once some zone holds its name: an
+ * in-zone name server answers A/AAAA like a service name without service.
+ */
+static int
+ns_place(struct dns_db *db, uint32_t k)
+{
+	struct dns_ns *ns = &db->nsset[k];
+	struct lname ln;
+	long idx, anc, r;
+	int at = 0;
+
+	memcpy(ln.w, ns->w, ns->len);
+	ln.len = ns->len;
+	for (unsigned i = 0; i < ln.len; i++)
+		ln.w[i] = dns_lc(ln.w[i]);
+	lname_index(&ln);
+	if ((idx = find_suffix(db, &ln, 0)) < 0) {
+		if ((anc = nearest_ancestor(db, &ln, &at)) < 0)
+			return 0;	/* outside every zone (so far) */
+		if ((idx = node_insert(db, &ln, 0, 0,
+		    db->nodes[anc].zone)) < 0)
+			return (int)idx;
+		if ((r = ent_fill(db, &ln)) < 0)
+			return (int)r;
+	}
+	db->nodes[idx].flags |= DNS_NODE_ADDR;
+	db->nodes[idx].a = ns->a;
+	db->nodes[idx].na = ns->na;
+	db->nodes[idx].aaaa = ns->aaaa;
+	db->nodes[idx].naaaa = ns->naaaa;
+	ns->node = (int32_t)idx;
+	return 0;
+}
+
 int
 dns_db_add_zone(struct dns_db *db, const char *apex)
 {
 	struct lname ap, ns, other;
-	long aidx, nidx, r;
+	long aidx, nidx = -1, r;
 	uint32_t z, before;
+	bool dflt = db->nnsset == 0;	/* "ns.<zone>" */
+	int at = 0;
 
 	if ((r = lname_from_text(&ap, apex)) < 0)
 		return (int)r;
@@ -269,7 +306,8 @@ dns_db_add_zone(struct dns_db *db, const char *apex)
 	lname_index(&ns);
 
 	aidx = find_suffix(db, &ap, 0);
-	nidx = find_suffix(db, &ns, 0);
+	if (dflt)
+		nidx = find_suffix(db, &ns, 0);
 	if (aidx >= 0 && (db->nodes[aidx].flags & (DNS_NODE_APEX |
 	    DNS_NODE_NS)))
 		return -EEXIST;
@@ -283,15 +321,18 @@ dns_db_add_zone(struct dns_db *db, const char *apex)
 
 	if (aidx < 0 && (aidx = node_insert(db, &ap, 0, 0, 0)) < 0)
 		return (int)aidx;
-	if (nidx < 0 && (nidx = node_insert(db, &ns, 0, 0, 0)) < 0)
+	if (dflt && nidx < 0 && (nidx = node_insert(db, &ns, 0, 0, 0)) < 0)
 		return (int)nidx;
 	db->zones[z].node = (uint32_t)aidx;
 	db->zones[z].apexlen = (uint8_t)ap.len;
+	db->zones[z].parent = DNS_ZONE_NONE;
 	db->nzones++;
 	db->nodes[aidx].flags |= DNS_NODE_APEX;
 	db->nodes[aidx].zone = (uint16_t)z;
-	db->nodes[nidx].flags = DNS_NODE_NS;
-	db->nodes[nidx].zone = (uint16_t)z;
+	if (dflt) {
+		db->nodes[nidx].flags = DNS_NODE_NS;
+		db->nodes[nidx].zone = (uint16_t)z;
+	}
 
 	/* names already below the new apex now belong to it */
 	for (uint32_t i = 0; i < before; i++)
@@ -299,15 +340,24 @@ dns_db_add_zone(struct dns_db *db, const char *apex)
 		    node_below(db, i, &ap))
 			db->nodes[i].zone = (uint16_t)z;
 	/* link it to an enclosing zone, and zones it encloses to it */
+	if ((r = nearest_ancestor(db, &ap, &at)) >= 0)
+		db->zones[z].parent = db->nodes[r].zone;
 	if ((r = ent_fill(db, &ap)) < 0)
 		return (int)r;
 	for (uint32_t k = 0; k < z; k++) {
+		uint32_t p = db->zones[k].parent;
+
 		if (!node_below(db, db->zones[k].node, &ap))
 			continue;
+		if (p == DNS_ZONE_NONE || db->zones[p].apexlen < ap.len)
+			db->zones[k].parent = z;
 		lname_of_node(db, db->zones[k].node, &other);
 		if ((r = ent_fill(db, &other)) < 0)
 			return (int)r;
 	}
+	for (uint32_t k = 0; k < db->nnsset; k++)
+		if (db->nsset[k].node < 0 && (r = ns_place(db, k)) < 0)
+			return (int)r;
 	return (int)z;
 }
 
@@ -418,6 +468,51 @@ dns_db_add_name(struct dns_db *db, const char *name, int service,
 	db->nodes[idx].naaaa = (uint16_t)naaaa;
 	db->nnames++;
 	return 0;
+}
+
+int
+dns_db_add_ns(struct dns_db *db, const char *name, const struct in_addr *a,
+    int na, const struct in6_addr *aaaa, int naaaa)
+{
+	struct dns_ns *ns;
+	long off;
+	int len;
+
+	if (db->nzones > 0)
+		return -EBUSY;
+	if (db->nnsset >= DNS_DB_NS_MAX)
+		return -E2BIG;
+	if (na < 0 || naaaa < 0 || na > DNS_DB_NS_ADDRS_MAX ||
+	    naaaa > DNS_DB_NS_ADDRS_MAX || (na > 0 && a == NULL) ||
+	    (naaaa > 0 && aaaa == NULL))
+		return -EINVAL;
+	ns = &db->nsset[db->nnsset];
+	if ((len = dns_name_from_text(name, ns->w, sizeof(ns->w))) < 0)
+		return len;
+	for (uint32_t k = 0; k < db->nnsset; k++)
+		if (dns_name_equal(db->nsset[k].w, db->nsset[k].len, ns->w,
+		    (size_t)len))
+			return -EEXIST;
+	if ((off = rrs_append(db, a, na, aaaa, naaaa)) < 0)
+		return (int)off;
+	ns->len = (uint8_t)len;
+	ns->node = -1;
+	ns->a = (uint32_t)off;
+	ns->na = (uint16_t)na;
+	ns->aaaa = (uint32_t)off + (uint32_t)na * DNS_RR_A_LEN;
+	ns->naaaa = (uint16_t)naaaa;
+	db->nnsset++;
+	return 0;
+}
+
+void
+dns_db_set_soa(struct dns_db *db, uint32_t refresh, uint32_t retry,
+    uint32_t expire, uint32_t minimum)
+{
+	dns_put32(db->soa_tail + 4, refresh);
+	dns_put32(db->soa_tail + 8, retry);
+	dns_put32(db->soa_tail + 12, expire);
+	dns_put32(db->soa_tail + 16, minimum);
 }
 
 void

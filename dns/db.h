@@ -9,8 +9,11 @@
  * -ENOENT). Zones may nest: a name belongs to its most specific enclosing
  * zone, and the names between a nested apex and its parent zone's apex are
  * empty non-terminals of the parent. Every zone gets an apex SOA and an
- * apex NS "ns.<zone>."; that name is reserved and answers A/AAAA with the
- * addresses given to dns_db_add_ns_addr.
+ * apex NS RRset. By default that NS RRset is "ns.<zone>."; that name is
+ * reserved and answers A/AAAA with the addresses given to
+ * dns_db_add_ns_addr (with none, it does not exist: NXDOMAIN). An explicit
+ * set of name servers (dns_db_add_ns, before the zones) replaces it in
+ * every zone; the SOA MNAME is then the first of them.
  */
 #ifndef DNS_DB_H
 #define DNS_DB_H
@@ -29,6 +32,7 @@ enum dns_svc_status {
 /* Limits that keep every answer inside a 64 KiB TCP message. */
 #define DNS_DB_ADDRS_MAX	1024	/* per name and family */
 #define DNS_DB_NS_ADDRS_MAX	32	/* nameserver addresses per family */
+#define DNS_DB_NS_MAX		16	/* explicit name servers */
 
 /* ttl: of every record; also the SOA minimum. serial: the SOA serial. */
 struct dns_db *dns_db_new(uint32_t ttl, uint32_t serial);
@@ -43,6 +47,25 @@ void dns_db_free(struct dns_db *);
  * -ENOMEM.
  */
 int dns_db_add_zone(struct dns_db *, const char *apex);
+
+/*
+ * SOA timers in seconds (RFC 1035 3.3.13; minimum is the negative-caching
+ * TTL of RFC 2308). Defaults: 3600, 900, 1209600 and the db's ttl.
+ */
+void dns_db_set_soa(struct dns_db *, uint32_t refresh, uint32_t retry,
+    uint32_t expire, uint32_t minimum);
+
+/*
+ * An explicit name server of every zone (presentation name), in order; the
+ * first is the SOA MNAME. A name inside one of the zones answers A/AAAA
+ * with these addresses and goes as glue with NS answers; a name outside
+ * every zone should come without addresses (they would never be used).
+ * Call before the first dns_db_add_zone. Returns 0, -EBUSY (zones exist),
+ * -EINVAL (bad name or counts), -EEXIST (listed twice), -E2BIG (more than
+ * DNS_DB_NS_MAX), -ENOMEM.
+ */
+int dns_db_add_ns(struct dns_db *, const char *name, const struct in_addr *a,
+    int na, const struct in6_addr *aaaa, int naaaa);
 
 /*
  * A nameserver address (AF_INET: struct in_addr, AF_INET6: struct

@@ -44,6 +44,19 @@ struct dns_slot {
 struct dns_zone {
 	uint32_t node;		/* the apex */
 	uint8_t apexlen;
+	uint32_t parent;	/* enclosing zone, DNS_ZONE_NONE if none:
+				   where a DS at this apex is answered */
+};
+#define DNS_ZONE_NONE	UINT32_MAX
+
+/* An explicit name server (dns_db_add_ns): its name as written, and the
+ * node holding its addresses once a zone holds the name (-1 before). */
+struct dns_ns {
+	uint8_t w[DNS_NAME_MAX];
+	uint8_t len;
+	int32_t node;
+	uint32_t a, aaaa;	/* offsets of prebuilt records in rrs */
+	uint16_t na, naaaa;
 };
 
 struct dns_db {
@@ -69,6 +82,10 @@ struct dns_db {
 	uint8_t ns_a[DNS_DB_NS_ADDRS_MAX * DNS_RR_A_LEN];
 	uint8_t ns_aaaa[DNS_DB_NS_ADDRS_MAX * DNS_RR_AAAA_LEN];
 	uint16_t nns_a, nns_aaaa;
+
+	/* explicit name servers; none: every zone's NS is "ns.<zone>" */
+	struct dns_ns nsset[DNS_DB_NS_MAX];
+	uint32_t nnsset;
 
 	/* SOA rdata after the two names: serial refresh retry expire min */
 	uint8_t soa_tail[20];

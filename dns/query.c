@@ -183,26 +183,33 @@ rr_head(uint8_t *p, uint16_t owner, uint16_t type, uint32_t ttl,
 	dns_put16(p + 10, rdlen);
 }
 
-/* SOA of the zone whose apex is at pointer apex: mname ns.<apex>, rname
- * hostmaster.<apex>. */
-#define SOA_RDLEN	(5 + 13 + 20)
-#define SOA_LEN		(12 + SOA_RDLEN)
+/*
+ * SOA of the zone whose apex is at pointer apex: mname ns.<apex> (or the
+ * first explicit name server, written out), rname hostmaster.<apex>.
+ */
+#define SOA_FIXED	(13 + 20)	/* rname + the five numbers */
 
 static bool
 put_soa(struct out *o, const struct dns_db *db, uint16_t apex,
     uint16_t *counter)
 {
 	uint8_t *p = o->p + o->len;
+	size_t m = db->nnsset ? db->nsset[0].len : 5, rdlen = m + SOA_FIXED;
 
-	if (o->lim - o->len < SOA_LEN)
+	if (o->lim - o->len < 12 + rdlen)
 		return false;
-	rr_head(p, apex, DNS_T_SOA, db->ttl, SOA_RDLEN);
-	memcpy(p + 12, "\2ns", 3);
-	dns_put16(p + 15, apex);
-	memcpy(p + 17, "\12hostmaster", 11);
-	dns_put16(p + 28, apex);
-	memcpy(p + 30, db->soa_tail, 20);
-	o->len += SOA_LEN;
+	rr_head(p, apex, DNS_T_SOA, db->ttl, (uint16_t)rdlen);
+	if (db->nnsset) {
+		memcpy(p + 12, db->nsset[0].w, m);
+	} else {
+		memcpy(p + 12, "\2ns", 3);
+		dns_put16(p + 15, apex);
+	}
+	p += 12 + m;
+	memcpy(p, "\12hostmaster", 11);
+	dns_put16(p + 11, apex);
+	memcpy(p + 13, db->soa_tail, 20);
+	o->len += 12 + rdlen;
 	(*counter)++;
 	return true;
 }
@@ -227,6 +234,26 @@ put_ns(struct out *o, const struct dns_db *db, uint16_t apex,
 	return true;
 }
 
+/* The explicit NS RRset; nsname[k] gets the pointer to name server k. */
+static bool
+put_ns_set(struct out *o, const struct dns_db *db, uint16_t apex,
+    uint16_t *nsname)
+{
+	for (uint32_t k = 0; k < db->nnsset; k++) {
+		const struct dns_ns *ns = &db->nsset[k];
+		uint8_t *p = o->p + o->len;
+
+		if (o->lim - o->len < 12u + ns->len)
+			return false;
+		rr_head(p, apex, DNS_T_NS, db->ttl, ns->len);
+		memcpy(p + 12, ns->w, ns->len);
+		nsname[k] = (uint16_t)(0xc000 | (o->len + 12));
+		o->len += 12u + ns->len;
+		o->an++;
+	}
+	return true;
+}
+
 /* A or AAAA records of node n (a service name or ns.<zone>). */
 static bool
 put_addrs(struct out *o, const struct dns_db *db, const struct dns_node *n,
@@ -248,19 +275,42 @@ put_addrs(struct out *o, const struct dns_db *db, const struct dns_node *n,
 	    &o->an);
 }
 
-/* The nameserver's addresses as additional data, all or nothing. */
+/* The nameservers' addresses as additional data, all or nothing. */
 static void
-put_glue(struct out *o, const struct dns_db *db, uint16_t nsname)
+put_glue(struct out *o, const struct dns_db *db, const uint16_t *nsname)
 {
 	size_t len = o->len;
 	uint16_t ar = o->ar;
+	bool ok = true;
 
-	if (!put_rrs(o, db->ns_a, db->nns_a, DNS_RR_A_LEN, nsname, &o->ar) ||
-	    !put_rrs(o, db->ns_aaaa, db->nns_aaaa, DNS_RR_AAAA_LEN, nsname,
-	    &o->ar)) {
+	if (db->nnsset == 0) {
+		ok = put_rrs(o, db->ns_a, db->nns_a, DNS_RR_A_LEN, nsname[0],
+		    &o->ar) && put_rrs(o, db->ns_aaaa, db->nns_aaaa,
+		    DNS_RR_AAAA_LEN, nsname[0], &o->ar);
+	}
+	for (uint32_t k = 0; k < db->nnsset && ok; k++) {
+		const struct dns_ns *ns = &db->nsset[k];
+
+		if (ns->node < 0)
+			continue;	/* out of our zones: no glue */
+		ok = put_rrs(o, db->rrs + ns->a, ns->na, DNS_RR_A_LEN,
+		    nsname[k], &o->ar) && put_rrs(o, db->rrs + ns->aaaa,
+		    ns->naaaa, DNS_RR_AAAA_LEN, nsname[k], &o->ar);
+	}
+	if (!ok) {
 		o->len = len;
 		o->ar = ar;
 	}
+}
+
+/* The apex NS RRset, default or explicit. */
+static bool
+put_apex_ns(struct out *o, const struct dns_db *db, uint16_t apex,
+    uint16_t *nsname)
+{
+	if (db->nnsset)
+		return put_ns_set(o, db, apex, nsname);
+	return put_ns(o, db, apex, &nsname[0]);
 }
 
 /*
@@ -271,7 +321,7 @@ static bool
 answer_node(struct out *o, const struct dns_db *db, const struct dns_node *n,
     uint16_t qtype, uint16_t apex)
 {
-	uint16_t nsname;
+	uint16_t nsname[DNS_DB_NS_MAX];
 	bool apexnode = n->flags & DNS_NODE_APEX;
 
 	switch (qtype) {
@@ -283,13 +333,13 @@ answer_node(struct out *o, const struct dns_db *db, const struct dns_node *n,
 	case DNS_T_NS:
 		if (!apexnode)
 			return true;
-		if (!put_ns(o, db, apex, &nsname))
+		if (!put_apex_ns(o, db, apex, nsname))
 			return false;
 		put_glue(o, db, nsname);
 		return true;
 	case DNS_T_ANY:
 		if (apexnode && (!put_soa(o, db, apex, &o->an) ||
-		    !put_ns(o, db, apex, &nsname)))
+		    !put_apex_ns(o, db, apex, nsname)))
 			return false;
 		return put_addrs(o, db, n, DNS_T_A) &&
 		    put_addrs(o, db, n, DNS_T_AAAA);
@@ -306,7 +356,7 @@ answer(const struct dns_db *db, struct req *r, struct out *o, bool fwd,
 	const struct dns_node *n;
 	const struct dns_zone *z;
 	uint16_t apex, qt = r->qtype;
-	bool exact;
+	bool exact, aa;
 
 	dns_hash_suffixes(r->lname, r->lab, r->nlab, hs);
 	n = dns_db_find(db, r->lname, r->qnamelen, hs[0]);
@@ -329,25 +379,47 @@ answer(const struct dns_db *db, struct req *r, struct out *o, bool fwd,
 	if (qt == DNS_T_AXFR || qt == DNS_T_IXFR)
 		return finish(o, r, DNS_R_REFUSED, false, qi);
 
+	/* AA only for class IN: a class-ANY question asks about every
+	 * class, and we hold data for IN alone. */
+	aa = r->qclass == DNS_C_IN;
+	/* The default "ns.<zone>" without any address has no records and
+	 * no descendants: it does not exist (RFC 8020). */
+	if (exact && n->flags == DNS_NODE_NS && db->nns_a == 0 &&
+	    db->nns_aaaa == 0)
+		exact = false;
 	z = &db->zones[n->zone];
+	/* DS lives on the parent side of a zone cut (RFC 4035 3.1.4.1):
+	 * at a nested apex it is the parent zone's (empty) answer. */
+	if (qt == DNS_T_DS && exact && (n->flags & DNS_NODE_APEX) &&
+	    z->parent != DNS_ZONE_NONE)
+		z = &db->zones[z->parent];
 	apex = (uint16_t)(0xc000 | (DNS_HDR_LEN + r->qnamelen - z->apexlen));
 	if (!exact) {
 		if (!put_soa(o, db, apex, &o->ns))
 			truncate_reply(o, r);
-		return finish(o, r, DNS_R_NXDOMAIN, true, qi);
+		return finish(o, r, DNS_R_NXDOMAIN, aa, qi);
 	}
 	if (n->service >= 0 && (qt == DNS_T_A || qt == DNS_T_AAAA ||
 	    qt == DNS_T_ANY)) {
 		qi->service = n->service;
+		/* A failed service fails only the types it has records of;
+		 * the rest are NODATA, as when it is up. */
 		if (__atomic_load_n(&db->svc_status[n->service],
-		    __ATOMIC_RELAXED) == DNS_SVC_SERVFAIL)
+		    __ATOMIC_RELAXED) == DNS_SVC_SERVFAIL &&
+		    (qt == DNS_T_A ? n->na : qt == DNS_T_AAAA ? n->naaaa :
+		    n->na + n->naaaa) > 0)
 			return finish(o, r, DNS_R_SERVFAIL, false, qi);
+	}
+	if (qt == DNS_T_DS && z != &db->zones[n->zone]) {
+		if (!put_soa(o, db, apex, &o->ns))
+			truncate_reply(o, r);
+		return finish(o, r, DNS_R_NOERROR, aa, qi);
 	}
 	if (!answer_node(o, db, n, qt, apex))
 		truncate_reply(o, r);
 	else if (o->an == 0 && !put_soa(o, db, apex, &o->ns))
 		truncate_reply(o, r);
-	return finish(o, r, DNS_R_NOERROR, true, qi);
+	return finish(o, r, DNS_R_NOERROR, aa, qi);
 }
 
 size_t

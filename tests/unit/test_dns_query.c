@@ -855,6 +855,169 @@ small_cap_never_overrun(void)
 	}
 }
 
+
+/* Issue 10: a failed service with no IPv6 address answers AAAA like a
+ * running one (NODATA); only A, which it has, fails. */
+static void
+failed_service_nodata_for_missing_family(void)
+{
+	dns_db_set_service_status(db, 2, DNS_SVC_SERVFAIL);
+	ask("sick.example.test", DNS_T_AAAA);
+	T_ASSERT(is_nodata("example.test"));
+	T_EQ(qi.service, 2);
+	ask("sick.example.test", DNS_T_A);
+	T_EQ(parse(), 0);
+	T_EQ(rcode(), DNS_R_SERVFAIL);
+	ask("sick.example.test", DNS_T_ANY);
+	T_EQ(parse(), 0);
+	T_EQ(rcode(), DNS_R_SERVFAIL);
+	dns_db_set_service_status(db, 2, DNS_SVC_OK);
+}
+
+/* A class-ANY question gets no AA bit (the records are ours, but the
+ * question spans classes we hold nothing for). */
+static void
+class_any_not_authoritative(void)
+{
+	T_ASSERT(ask_full("www.example.test", DNS_T_A, DNS_C_ANY, 1232, false,
+	    true, false) > 0);
+	T_EQ(parse(), 0);
+	T_EQ(rcode(), DNS_R_NOERROR);
+	T_EQ(m.an, 2);
+	T_ASSERT(!aa());
+	T_ASSERT(ask_full("nope.example.test", DNS_T_A, DNS_C_ANY, 1232,
+	    false, true, false) > 0);
+	T_EQ(parse(), 0);
+	T_EQ(rcode(), DNS_R_NXDOMAIN);
+	T_ASSERT(!aa());
+	ask("www.example.test", DNS_T_A);
+	T_EQ(parse(), 0);
+	T_ASSERT(aa());
+}
+
+/* DS at a nested apex: the parent's side (RFC 4035 3.1.4.1), NODATA with
+ * the parent's SOA; at a top apex, the zone's own NODATA. */
+static void
+ds_at_nested_apex_from_parent(void)
+{
+	struct dns_db *d2, *keep = db;
+
+	ask("inner.example.test", DNS_T_DS);
+	T_ASSERT(is_nodata("example.test"));
+	ask("deep.x.example.test", DNS_T_DS);
+	T_ASSERT(is_nodata("example.test"));
+	ask("example.test", DNS_T_DS);
+	T_ASSERT(is_nodata("example.test"));
+	ask("host.inner.example.test", DNS_T_DS);
+	T_ASSERT(is_nodata("inner.example.test"));
+	/* the child added first, the parent later, a middle one last */
+	T_ASSERT((d2 = dns_db_new(TTL, SERIAL)) != NULL);
+	T_EQ(dns_db_add_zone(d2, "c.b.a.test"), 0);
+	T_EQ(dns_db_add_zone(d2, "a.test"), 1);
+	db = d2;
+	ask("c.b.a.test", DNS_T_DS);
+	db = keep;
+	T_ASSERT(is_nodata("a.test"));
+	T_EQ(dns_db_add_zone(d2, "b.a.test"), 2);
+	db = d2;
+	ask("c.b.a.test", DNS_T_DS);
+	db = keep;
+	T_ASSERT(is_nodata("b.a.test"));
+	dns_db_free(d2);
+}
+
+/* ns.<zone> without any address has nothing: NXDOMAIN (RFC 8020). */
+static void
+ns_name_without_address_nxdomain(void)
+{
+	struct dns_db *d2, *keep = db;
+
+	T_ASSERT((d2 = dns_db_new(TTL, SERIAL)) != NULL);
+	T_EQ(dns_db_add_zone(d2, "example.test"), 0);
+	db = d2;
+	ask("ns.example.test", DNS_T_A);
+	db = keep;
+	T_EQ(parse(), 0);
+	T_EQ(rcode(), DNS_R_NXDOMAIN);
+	dns_db_free(d2);
+	/* with an address it exists: AAAA is NODATA there */
+	ask("ns.example.test", DNS_T_MX);
+	T_ASSERT(is_nodata("example.test"));
+}
+
+/* Explicit name servers: every zone's NS set, glue for in-zone names,
+ * the first as SOA MNAME, no "ns.<zone>"; SOA timers settable. */
+static void
+explicit_ns_set_and_soa_timers(void)
+{
+	struct dns_db *d2, *keep = db;
+	struct in_addr a1 = v4("192.0.2.1"), a2 = v4("192.0.2.2");
+	struct in6_addr a6 = v6("2001:db8::1");
+	uint8_t w[DNS_NAME_MAX];
+	size_t off;
+	int n;
+
+	T_ASSERT((d2 = dns_db_new(TTL, SERIAL)) != NULL);
+	T_EQ(dns_db_add_ns(d2, "NS1.example.test", &a1, 1, &a6, 1), 0);
+	T_EQ(dns_db_add_ns(d2, "ns2.example.test", &a2, 1, NULL, 0), 0);
+	T_EQ(dns_db_add_ns(d2, "ns.provider.net", NULL, 0, NULL, 0), 0);
+	T_EQ(dns_db_add_ns(d2, "ns2.EXAMPLE.test", &a2, 1, NULL, 0), -EEXIST);
+	dns_db_set_soa(d2, 7200, 600, 86400, 5);
+	T_EQ(dns_db_add_zone(d2, "example.test"), 0);
+	T_EQ(dns_db_add_zone(d2, "other.test"), 1);
+	T_EQ(dns_db_add_ns(d2, "ns3.example.test", &a2, 1, NULL, 0), -EBUSY);
+	T_EQ(dns_db_add_name(d2, "ns2.example.test", 0, &a1, 1, NULL, 0),
+	    -EEXIST);
+	db = d2;
+
+	ask("example.test", DNS_T_NS);
+	T_EQ(parse(), 0);
+	T_ASSERT(aa());
+	T_EQ(m.an, 3);
+	T_ASSERT(rdata_name_is(&m.rr[0], "ns1.example.test"));
+	T_ASSERT(rdata_name_is(&m.rr[1], "ns2.example.test"));
+	T_ASSERT(rdata_name_is(&m.rr[2], "ns.provider.net"));
+	T_EQ(m.ar, 4);			/* ns1 A, AAAA; ns2 A; OPT */
+	T_EQ(m.rr[3].type, DNS_T_A);
+	T_ASSERT(name_is(m.rr[3].owner, m.rr[3].ownerlen, "ns1.example.test"));
+	T_EQ(m.rr[4].type, DNS_T_AAAA);
+	T_EQ(m.rr[5].type, DNS_T_A);
+	T_ASSERT(name_is(m.rr[5].owner, m.rr[5].ownerlen, "ns2.example.test"));
+	T_ASSERT(memcmp(resp + m.rr[5].rdata, "\300\0\2\2", 4) == 0);
+	/* the other zone has the same set; glue comes from example.test */
+	ask("other.test", DNS_T_NS);
+	T_EQ(parse(), 0);
+	T_EQ(m.an, 3);
+	T_EQ(m.ar, 4);
+	ask("ns1.example.test", DNS_T_A);
+	T_EQ(parse(), 0);
+	T_EQ(m.an, 1);
+	T_EQ(qi.service, -1);
+	ask("ns.example.test", DNS_T_A);
+	T_EQ(parse(), 0);
+	T_EQ(rcode(), DNS_R_NXDOMAIN);
+	ask("other.test", DNS_T_SOA);
+	T_EQ(parse(), 0);
+	T_EQ(m.an, 1);
+	off = m.rr[0].rdata;
+	n = dns_name_unpack(resp, resplen, &off, w);
+	T_ASSERT(n > 0 && name_is(w, (size_t)n, "ns1.example.test"));
+	n = dns_name_unpack(resp, resplen, &off, w);
+	T_ASSERT(n > 0 && name_is(w, (size_t)n, "hostmaster.other.test"));
+	T_EQ(off + 20, m.rr[0].rdata + m.rr[0].rdlen);
+	T_EQ(dns_get32(resp + off + 4), 7200);
+	T_EQ(dns_get32(resp + off + 8), 600);
+	T_EQ(dns_get32(resp + off + 12), 86400);
+	T_EQ(dns_get32(resp + off + 16), 5);
+	/* an NXDOMAIN's SOA is well formed too */
+	ask("nope.other.test", DNS_T_A);
+	T_EQ(parse(), 0);
+	T_EQ(rcode(), DNS_R_NXDOMAIN);
+	T_EQ(m.ns, 1);
+	db = keep;
+	dns_db_free(d2);
+}
+
 static void
 db_errors(void)
 {
@@ -1058,6 +1221,11 @@ main(void)
 	T_RUN(zone_transfer_refused);
 	T_RUN(failed_service_servfail);
 	T_RUN(answer_in_place);
+	T_RUN(failed_service_nodata_for_missing_family);
+	T_RUN(class_any_not_authoritative);
+	T_RUN(ds_at_nested_apex_from_parent);
+	T_RUN(ns_name_without_address_nxdomain);
+	T_RUN(explicit_ns_set_and_soa_timers);
 	T_RUN(small_cap_never_overrun);
 	T_RUN(db_errors);
 	T_RUN(zone_added_after_names);
