@@ -14,6 +14,7 @@
 
 #include "config/config.h"
 #include "config/keys.h"
+#include "config/values.h"
 #include "dns/db.h"
 
 #define DEFAULT_LIBVIRT_URI	"qemu:///system"
@@ -88,6 +89,79 @@ simple_name(const char *n)
 	return true;
 }
 
+static bool
+addr_is_wildcard(const struct cfg_addr *a)
+{
+	if (a->family == AF_INET)
+		return a->a.v4.s_addr == htonl(INADDR_ANY);
+	return IN6_IS_ADDR_UNSPECIFIED(&a->a.v6);
+}
+
+/* ns =, soa_*, and what the NS record needs to be usable. */
+static void
+check_dns_zone_keys(struct config *c, const char *f)
+{
+	struct cfg_daemon *d = &c->d;
+	int i, j;
+	bool in;
+
+	for (i = 0; i < d->nns; i++) {
+		const struct cfg_ns *ns = &d->ns[i];
+
+		if (dns_name_check(ns->name) < 0) {
+			config_error(c, f, ns->line, "bad ns name \"%s\"",
+			    ns->name);
+			continue;
+		}
+		for (in = false, j = 0; j < d->nzones && !in; j++)
+			in = config_name_in_zone(ns->name, d->zones[j].name);
+		if (in && ns->naddrs == 0)
+			config_error(c, f, ns->line, "ns %s is inside a zone "
+			    "jitsud serves: give its address(es) (ns = %s "
+			    "ADDRESS...)", ns->name, ns->name);
+		if (!in && ns->naddrs > 0)
+			config_error(c, f, ns->line, "ns %s is outside every "
+			    "zone: its addresses come from its own zone, give "
+			    "none here", ns->name);
+		if (ns->naddrs > DNS_DB_NS_ADDRS_MAX)
+			config_error(c, f, ns->line, "ns %s: more than %d "
+			    "addresses", ns->name, DNS_DB_NS_ADDRS_MAX);
+		for (j = 0; j < i; j++)
+			if (names_equal(ns->name, d->ns[j].name))
+				config_error(c, f, ns->line, "duplicate ns \"%s\"",
+				    ns->name);
+	}
+	if (d->nns > DNS_DB_NS_MAX)
+		config_error(c, f, d->ns[DNS_DB_NS_MAX].line, "more than %d "
+		    "ns names", DNS_DB_NS_MAX);
+	/* A wildcard listen address is no address for a client: without
+	 * ns =, the zones' NS name would have none (or only some). */
+	if (d->nns == 0 && d->nzones > 0)
+		for (i = 0; i < d->ndns; i++)
+			if (addr_is_wildcard(&d->dns[i])) {
+				char a[64];
+
+				cfg_addr_format(&d->dns[i], a, sizeof(a));
+				config_error(c, f, d->dns[i].line, "dns = %s is a "
+				    "wildcard address, which no client can be "
+				    "sent to: name the zones' name servers with "
+				    "ns = NAME ADDRESS...", a);
+				break;
+			}
+	if (d->soa_refresh_ms < 1000 || d->soa_retry_ms < 1000 ||
+	    d->soa_expire_ms < 1000)
+		config_error(c, f, 0, "soa_refresh, soa_retry and soa_expire "
+		    "must be at least 1s");
+	if (d->soa_expire_ms <= d->soa_refresh_ms ||
+	    d->soa_expire_ms <= d->soa_retry_ms)
+		config_error(c, f, 0, "soa_expire must be longer than "
+		    "soa_refresh and soa_retry (RFC 1912 2.2)");
+	if ((d->soa_minimum_ms != UINT64_MAX &&
+	    d->soa_minimum_ms / 1000 > 2147483647u) ||
+	    d->soa_expire_ms / 1000 > 2147483647u)
+		config_error(c, f, 0, "SOA timers are at most 2^31-1 s");
+}
+
 static void
 check_daemon(struct config *c)
 {
@@ -106,6 +180,13 @@ check_daemon(struct config *c)
 	}
 	if (d->forward.family != 0 && d->forward_max == 0)
 		config_error(c, f, 0, "forward_max must be at least 1");
+	if (d->forward_per_client == 0)
+		config_error(c, f, 0, "forward_per_client must be at least 1");
+	if (d->tcp_per_address == 0)
+		config_error(c, f, 0, "tcp_per_address must be at least 1");
+	if (d->tcp_message_timeout_ms == 0)
+		config_error(c, f, 0, "tcp_message_timeout must be above 0");
+	check_dns_zone_keys(c, f);
 	if (d->max_starting == 0)
 		config_error(c, f, 0, "max_starting must be at least 1");
 	if (d->tcp_clients == 0)
@@ -248,13 +329,17 @@ check_service(struct config *c, struct cfg_service *s)
 			char ns[300];
 			in = config_name_in_zone(n, c->d.zones[j].name);
 			snprintf(ns, sizeof(ns), "ns.%s", c->d.zones[j].name);
-			if (names_equal(n, ns))
+			if (c->d.nns == 0 && names_equal(n, ns))
 				svc_error(c, s, s->dns[i].line, "dns name \"%s\" is "
 				    "reserved for the zone's name server", n);
 		}
 		if (!in)
 			svc_error(c, s, s->dns[i].line,
 			    "dns name \"%s\" is outside every zone", n);
+		for (j = 0; j < c->d.nns; j++)
+			if (names_equal(n, c->d.ns[j].name))
+				svc_error(c, s, s->dns[i].line, "dns name \"%s\" "
+				    "is a name server's (ns =)", n);
 		/* the same name twice, in this or an earlier service */
 		for (k = 0; k < c->nsvcs && &c->svcs[k] != s; k++)
 			for (j = 0; j < c->svcs[k].ndns; j++)

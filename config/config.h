@@ -32,6 +32,28 @@ struct cfg_name {
 	int		 line;
 };
 
+/* ns = NAME [ADDRESS...]: a name server of every zone, with its glue. */
+struct cfg_ns {
+	char		*name;
+	struct cfg_addr	*addrs;
+	int		 naddrs;
+	int		 line;
+};
+
+/* An IPv4 or IPv6 network: forward_clients = 10.0.0.0/8 fd00::/8 */
+struct cfg_cidr {
+	int		 family;
+	union {
+		struct in_addr	v4;
+		struct in6_addr	v6;
+	}		 a;
+	uint8_t		 prefix;
+	int		 line;
+};
+/* True when a (AF_INET/AF_INET6 address bytes) lies in net. */
+bool		 cfg_cidr_match(const struct cfg_cidr *net, int family,
+		    const void *a);
+
 enum cfg_backend { BACKEND_NONE, BACKEND_EXEC, BACKEND_QEMU, BACKEND_LIBVIRT };
 enum cfg_stop { STOP_DESTROY, STOP_SHUTDOWN, STOP_SUSPEND };
 enum cfg_sandbox { SANDBOX_STRICT, SANDBOX_DEFAULT, SANDBOX_NONE };
@@ -125,6 +147,20 @@ struct cfg_daemon {
 	struct cfg_addr	 forward;	/* family 0 = not forwarding */
 	uint32_t	 forward_max;
 	uint64_t	 forward_timeout_ms;
+	/* DNS front end hardening (issue 11): who may use the forwarder,
+	 * at what rate and how many at once; TCP per-message deadline and
+	 * per-address cap. */
+	struct cfg_cidr	*forward_clients;	/* none: loopback only */
+	int		 nforward_clients;
+	uint32_t	 forward_rate;		/* per client per s; 0 = off */
+	uint32_t	 forward_per_client;	/* in flight per client */
+	uint32_t	 tcp_per_address;
+	uint64_t	 tcp_message_timeout_ms;
+	/* The zones' NS set and SOA timers (seconds in the SOA). */
+	struct cfg_ns	*ns;
+	int		 nns;
+	uint64_t	 soa_refresh_ms, soa_retry_ms, soa_expire_ms;
+	uint64_t	 soa_minimum_ms;	/* UINT64_MAX: ttl */
 	char		*control;
 	struct cfg_addr	 metrics;	/* family 0 = off */
 	char		*state;

@@ -12,7 +12,7 @@
 #include "config/values.h"
 
 enum ktype { K_STR, K_DUR, K_SIZE, K_U32, K_ENUM, K_ADDRS, K_NAMES,
-    K_IPPORT, K_PORTS, K_LIST, K_NET };
+    K_IPPORT, K_PORTS, K_LIST, K_NET, K_NS, K_CIDRS };
 
 struct key {
 	const char		*name;
@@ -94,6 +94,18 @@ static const struct key daemon_keys[] = {
 	{ "tcp_idle",	K_DUR,	D(tcp_idle_ms), 0, NULL, 0 },
 	{ "workers",	K_U32,	D(workers), 64, NULL, 0 },
 	{ "backoff",	K_DUR,	D(backoff_ms), 0, NULL, 0 },
+	{ "ns",		K_NS,	D(ns), 0, NULL, D(nns) },
+	{ "soa_refresh", K_DUR,	D(soa_refresh_ms), 0, NULL, 0 },
+	{ "soa_retry",	K_DUR,	D(soa_retry_ms), 0, NULL, 0 },
+	{ "soa_expire",	K_DUR,	D(soa_expire_ms), 0, NULL, 0 },
+	{ "soa_minimum", K_DUR,	D(soa_minimum_ms), 0, NULL, 0 },
+	{ "forward_clients", K_CIDRS, D(forward_clients), 0, NULL,
+	    D(nforward_clients) },
+	{ "forward_rate", K_U32, D(forward_rate), 1000000, NULL, 0 },
+	{ "forward_per_client", K_U32, D(forward_per_client), 65536, NULL, 0 },
+	{ "tcp_per_address", K_U32, D(tcp_per_address), 1000000, NULL, 0 },
+	{ "tcp_message_timeout", K_DUR, D(tcp_message_timeout_ms), 0, NULL,
+	    0 },
 	{ NULL, 0, 0, 0, NULL, 0 }
 };
 
@@ -132,6 +144,68 @@ add_name(char *base, const struct key *k, const char *val, size_t len,
 	if ((r = append((void **)(base + k->off), (int *)(base + k->setoff),
 	    sizeof(nm), &nm)) < 0)
 		free(nm.name);
+	return r;
+}
+
+/* "NAME [ADDRESS...]": appends one name server. */
+static int
+add_ns(char *base, const struct key *k, const char *val, int line,
+    const char **why)
+{
+	struct cfg_ns ns = { .line = line };
+	char *copy, *w, *save = NULL;
+	struct cfg_addr a;
+	int r = 0;
+
+	if ((copy = strdup(val)) == NULL)
+		return -ENOMEM;
+	if ((w = strtok_r(copy, " \t,", &save)) == NULL) {
+		*why = "want ns = NAME [ADDRESS...]";
+		free(copy);
+		return -EINVAL;
+	}
+	if ((ns.name = strdup(w)) == NULL)
+		r = -ENOMEM;
+	while (r == 0 && (w = strtok_r(NULL, " \t,", &save)) != NULL) {
+		if ((r = parse_ip(w, &a, why)) < 0)
+			break;
+		a.line = line;
+		r = append((void **)&ns.addrs, &ns.naddrs, sizeof(a), &a);
+	}
+	if (r == 0)
+		r = append((void **)(base + k->off), (int *)(base + k->setoff),
+		    sizeof(ns), &ns);
+	if (r < 0) {
+		free(ns.name);
+		free(ns.addrs);
+	}
+	free(copy);
+	return r;
+}
+
+/* "10.0.0.0/8 ::1 fd00::/8": appends each network. */
+static int
+add_cidrs(char *base, const struct key *k, const char *val, int line,
+    const char **why)
+{
+	char *copy, *w, *save = NULL;
+	int r = 0, n = 0;
+
+	if ((copy = strdup(val)) == NULL)
+		return -ENOMEM;
+	for (w = strtok_r(copy, " \t,", &save); w != NULL && r == 0;
+	    w = strtok_r(NULL, " \t,", &save), n++) {
+		struct cfg_cidr c = { .line = line };
+		r = parse_cidr(w, &c, why);
+		if (r == 0)
+			r = append((void **)(base + k->off),
+			    (int *)(base + k->setoff), sizeof(c), &c);
+	}
+	free(copy);
+	if (r == 0 && n == 0) {
+		*why = "want one or more networks (e.g. 10.0.0.0/8 ::1)";
+		r = -EINVAL;
+	}
 	return r;
 }
 
@@ -209,6 +283,10 @@ key_set(const struct key *k, char *base, struct cfg_service *svc,
 		a.line = line;
 		*(struct cfg_addr *)(base + k->off) = a;
 		return 0;
+	case K_NS:
+		return add_ns(base, k, val, line, why);
+	case K_CIDRS:
+		return add_cidrs(base, k, val, line, why);
 	case K_PORTS:
 		return parse_ports(val, svc->ports, &svc->nports, CFG_MAX_PORTS,
 		    why);

@@ -33,6 +33,14 @@ config_new(void)
 	c->d.start_queue = 4096;
 	c->d.tcp_clients = 1024;
 	c->d.tcp_idle_ms = 10000;
+	c->d.forward_rate = 100;
+	c->d.forward_per_client = 32;
+	c->d.tcp_per_address = 64;
+	c->d.tcp_message_timeout_ms = 5000;
+	c->d.soa_refresh_ms = 3600000;
+	c->d.soa_retry_ms = 900000;
+	c->d.soa_expire_ms = 1209600000;
+	c->d.soa_minimum_ms = UINT64_MAX;
 	c->d.workers = 0;
 	c->d.backoff_ms = 1000;
 	if ((c->d.control = strdup("/run/jitsu/jitsud.sock")) == NULL ||
@@ -88,6 +96,12 @@ config_free(struct config *c)
 	for (i = 0; i < c->d.nzones; i++)
 		free(c->d.zones[i].name);
 	free(c->d.zones);
+	for (i = 0; i < c->d.nns; i++) {
+		free(c->d.ns[i].name);
+		free(c->d.ns[i].addrs);
+	}
+	free(c->d.ns);
+	free(c->d.forward_clients);
 	free(c->d.control);
 	free(c->d.state);
 	free(c->d.run);

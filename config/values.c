@@ -297,3 +297,58 @@ cfg_addr_format(const struct cfg_addr *a, char *buf, size_t len)
 	else
 		snprintf(buf, len, "%s:%u", ip, a->port);
 }
+
+int
+parse_cidr(const char *s, struct cfg_cidr *c, const char **why)
+{
+	char buf[64], *slash;
+	uint64_t prefix;
+	int max, r;
+	const uint8_t *b;
+
+	if (strlen(s) >= sizeof(buf)) {
+		*why = "bad network (want e.g. 10.0.0.0/8 or fd00::/8)";
+		return -EINVAL;
+	}
+	strcpy(buf, s);
+	if ((slash = strchr(buf, '/')) != NULL)
+		*slash++ = '\0';
+	if (inet_pton(AF_INET, buf, &c->a.v4) == 1) {
+		c->family = AF_INET;
+		max = 32;
+	} else if (inet_pton(AF_INET6, buf, &c->a.v6) == 1) {
+		c->family = AF_INET6;
+		max = 128;
+	} else {
+		*why = "bad network (want e.g. 10.0.0.0/8 or fd00::/8)";
+		return -EINVAL;
+	}
+	prefix = (uint64_t)max;
+	if (slash != NULL && (r = parse_uint(slash, (uint64_t)max, &prefix,
+	    why)) < 0)
+		return r;
+	c->prefix = (uint8_t)prefix;
+	/* host bits must be zero: "10.1.2.3/8" is most likely a typo */
+	b = c->family == AF_INET ? (const uint8_t *)&c->a.v4 :
+	    (const uint8_t *)&c->a.v6;
+	for (int i = c->prefix; i < max; i++)
+		if (b[i / 8] & (0x80 >> (i % 8))) {
+			*why = "network has host bits set";
+			return -EINVAL;
+		}
+	return 0;
+}
+
+bool
+cfg_cidr_match(const struct cfg_cidr *net, int family, const void *a)
+{
+	const uint8_t *x = a, *y = family == AF_INET ?
+	    (const uint8_t *)&net->a.v4 : (const uint8_t *)&net->a.v6;
+	unsigned full = net->prefix / 8u, rest = net->prefix % 8u;
+
+	if (family != net->family)
+		return false;
+	if (memcmp(x, y, full) != 0)
+		return false;
+	return rest == 0 || ((x[full] ^ y[full]) & (0xff00 >> rest) & 0xff) == 0;
+}

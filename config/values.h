@@ -26,6 +26,8 @@ int	parse_ports(const char *, struct cfg_port *ports, int *nports, int max,
 	    const char **why);
 /* "10.98.0.0/16": an IPv4 network (host bits must be 0). */
 int	parse_net(const char *, struct cfg_net *, const char **why);
+/* "10.0.0.0/8", "fd00::/8", "::1" (a host): host bits must be 0. */
+int	parse_cidr(const char *, struct cfg_cidr *, const char **why);
 /* Index of s in the NULL-terminated list words, or -1. */
 int	parse_word(const char *s, const char *const *words);
 /* "127.0.0.1:53" or "[::1]:53" */

@@ -51,12 +51,17 @@ dns_server_new(struct loop *l, dns_hit_fn hit, void *arg)
 	s->opts.tcp_idle_ms = 10000;
 	s->opts.forward_max = 1024;
 	s->opts.forward_timeout_ms = 2000;
+	s->opts.forward_rate = 100;
+	s->opts.forward_per_client = 32;
+	s->opts.tcp_per_address = 64;
+	s->opts.tcp_message_timeout_ms = 5000;
 	return s;
 }
 
 static void
 listener_close(struct dns_server *srv, struct dns_listener *li)
 {
+	loop_timer_del(srv->loop, &li->accept_pause);
 	if (li->udp_fd != -1) {
 		loop_del(srv->loop, li->udp_fd);
 		close(li->udp_fd);
@@ -81,6 +86,7 @@ dns_server_free(struct dns_server *srv)
 		listener_close(srv, srv->ls[i]);
 	free(srv->ls);
 	udp_batch_free(srv->batch);
+	free(srv->fwd_clients);
 	free(srv);
 }
 
@@ -90,9 +96,38 @@ dns_server_set_opts(struct dns_server *srv, const struct dns_server_opts *o)
 	bool refwd = srv->fwd == NULL ||
 	    o->forward_max != srv->opts.forward_max;
 
+	struct cfg_cidr *cl;
+	int ncl = o->nforward_clients > 0 ? o->nforward_clients : 2;
+
+	/* Who may use the forwarder: the listed networks, or loopback
+	 * only. A copy, so the caller's config may go. */
+	if ((cl = calloc((size_t)ncl, sizeof(*cl))) == NULL) {
+		log_warnx("dns: out of memory: forward_clients kept");
+	} else {
+		if (o->nforward_clients > 0) {
+			memcpy(cl, o->forward_clients, (size_t)ncl * sizeof(*cl));
+		} else {
+			cl[0].family = AF_INET;
+			cl[0].a.v4.s_addr = htonl(INADDR_LOOPBACK & 0xff000000);
+			cl[0].prefix = 8;
+			cl[1].family = AF_INET6;
+			cl[1].a.v6 = in6addr_loopback;
+			cl[1].prefix = 128;
+		}
+		free(srv->fwd_clients);
+		srv->fwd_clients = cl;
+		srv->nfwd_clients = ncl;
+	}
 	srv->opts = *o;
+	srv->opts.forward_clients = NULL;
 	if (srv->opts.tcp_clients == 0)
 		srv->opts.tcp_clients = 1;
+	if (srv->opts.tcp_per_address == 0)
+		srv->opts.tcp_per_address = 1;
+	if (srv->opts.forward_per_client == 0)
+		srv->opts.forward_per_client = 1;
+	if (srv->opts.tcp_message_timeout_ms == 0)
+		srv->opts.tcp_message_timeout_ms = 1;
 	/* Resizing the slot table drops queries in flight; it only happens
 	 * when forward_max changes on reload. */
 	if (refwd) {
@@ -134,6 +169,29 @@ dns_server_answer(struct dns_server *srv, const uint8_t *req, size_t len,
 	if (qi->service >= 0 && srv->hit != NULL)
 		srv->hit(srv->hitarg, qi);
 	return n;
+}
+
+const uint8_t *
+dns_peer_bytes(const struct sockaddr_storage *ss, int *family)
+{
+	if (ss->ss_family == AF_INET) {
+		*family = AF_INET;
+		return (const uint8_t *)&((const struct sockaddr_in *)ss)->sin_addr;
+	}
+	if (ss->ss_family == AF_INET6) {
+		const struct in6_addr *a =
+		    &((const struct sockaddr_in6 *)ss)->sin6_addr;
+
+		/* a v4-mapped peer is the IPv4 client it is */
+		if (IN6_IS_ADDR_V4MAPPED(a)) {
+			*family = AF_INET;
+			return a->s6_addr + 12;
+		}
+		*family = AF_INET6;
+		return a->s6_addr;
+	}
+	*family = 0;
+	return NULL;
 }
 
 static void
@@ -222,6 +280,7 @@ listener_open(struct dns_server *srv, const struct cfg_addr *a, char *why,
 	}
 	li->srv = srv;
 	li->addr = *a;
+	timer_init(&li->accept_pause, tcp_accept_resume, li);
 	li->pktinfo = addr_is_any(a);
 	li->udp_fd = li->tcp_fd = -1;
 	if ((li->udp_fd = open_socket(a, SOCK_DGRAM, li->pktinfo)) < 0) {

@@ -31,6 +31,12 @@ struct dns_counters {
 	uint64_t	 truncated;
 	uint64_t	 forwarded, forward_timeouts, forward_refused;
 	uint64_t	 tcp_accepted, tcp_rejected, tcp_idle_closed;
+	/* forwarding refused by policy: not in forward_clients, RD clear,
+	 * over forward_rate, forward_per_client in flight */
+	uint64_t	 forward_denied, forward_norec, forward_ratelimited,
+			 forward_client_full;
+	uint64_t	 forward_truncated;
+	uint64_t	 tcp_evicted, tcp_per_address_rejected, tcp_accept_paused;
 };
 
 struct dns_server_opts {
@@ -39,6 +45,13 @@ struct dns_server_opts {
 	struct cfg_addr	 forward;		/* family 0: no forwarding */
 	uint32_t	 forward_max;
 	uint64_t	 forward_timeout_ms;
+	/* Copied by dns_server_set_opts; none: loopback only. */
+	const struct cfg_cidr *forward_clients;
+	int		 nforward_clients;
+	uint32_t	 forward_rate;		/* per client per s; 0 = off */
+	uint32_t	 forward_per_client;
+	uint32_t	 tcp_per_address;
+	uint64_t	 tcp_message_timeout_ms;
 };
 
 struct dns_server *dns_server_new(struct loop *, dns_hit_fn, void *arg);

@@ -6,6 +6,15 @@
  * written at once is buffered (bounded) and reading pauses until it
  * drains, so a client that never reads cannot make us hold unbounded
  * memory.
+ *
+ * Against clients that hold slots (slowloris): a message has a deadline
+ * from its first byte (tcp_message_timeout) that more bytes do not move;
+ * between messages the idle timeout applies. One address holds at most
+ * tcp_per_address connections. When every slot is taken, a new client
+ * evicts the connection that has gone longest without completing a
+ * message, so holders cannot lock out a client that asks. At the
+ * descriptor limit (EMFILE) accepting pauses for a second and says so
+ * once, instead of spinning on a listener that stays readable.
  */
 #include <errno.h>
 #include <netinet/tcp.h>
@@ -18,12 +27,16 @@
 #include "dns/transport.h"
 
 #define TCP_OUT_MAX	(256 * 1024)
+#define ACCEPT_PAUSE_NS	NSEC_PER_SEC	/* after EMFILE */
 
 struct tcp_conn {
 	struct dns_server	*srv;
 	int			 fd;
 	uint64_t		 serial;
-	struct timer		 idle;
+	struct timer		 idle;		/* idle, or message deadline */
+	bool			 in_msg;	/* deadline armed for a message */
+	uint64_t		 progress;	/* accept or last whole message */
+	struct sockaddr_storage	 peer;
 	size_t			 inlen;
 	uint8_t			*out;
 	size_t			 outlen, outoff, outcap;
@@ -125,6 +138,8 @@ conn_process(struct tcp_conn *c)
 		if (c->inlen - off - 2 < mlen)
 			break;
 		srv->ctr.queries_tcp++;
+		c->progress = loop_now(srv->loop);
+		c->in_msg = false;	/* what follows is a new message */
 		size_t rlen = dns_server_answer(srv, c->in + off + 2, mlen,
 		    c->resp + 2, DNS_TCP_MAX, false, &qi);
 		if (qi.action == DNS_ACT_FORWARD) {
@@ -133,6 +148,7 @@ conn_process(struct tcp_conn *c)
 			fc.udp_fd = -1;
 			fc.tcp_fd = c->fd;
 			fc.tcp_serial = c->serial;
+			fc.peer = c->peer;
 			fwd_submit(srv, c->in + off + 2, mlen, &fc);
 		} else if (rlen > 0) {
 			c->resp[0] = (uint8_t)(rlen >> 8);
@@ -183,7 +199,75 @@ tcp_io(struct loop *l, int fd, uint32_t ev, void *arg)
 			}
 		}
 	}
+	/* A partial message keeps the deadline set by its first byte. */
+	if (c->inlen > 0 && c->outlen == 0) {
+		if (!c->in_msg) {
+			c->in_msg = true;
+			loop_timer_add(l, &c->idle,
+			    c->srv->opts.tcp_message_timeout_ms * NSEC_PER_MSEC);
+		}
+		return;
+	}
+	c->in_msg = false;
 	loop_timer_add(l, &c->idle, c->srv->opts.tcp_idle_ms * NSEC_PER_MSEC);
+}
+
+void
+tcp_accept_resume(struct loop *l, struct timer *t, void *arg)
+{
+	struct dns_listener *li = arg;
+
+	(void)t;
+	if (loop_add(l, li->tcp_fd, EPOLLIN, tcp_acceptable, li) < 0)
+		log_warnx("dns: cannot resume TCP accepts");
+}
+
+/* Out of descriptors: stop watching the listener for a second. The
+ * kernel keeps queueing connections meanwhile (up to the backlog). */
+static void
+accept_pause(struct loop *l, struct dns_listener *li)
+{
+	li->srv->ctr.tcp_accept_paused++;
+	loop_del(l, li->tcp_fd);
+	loop_timer_add(l, &li->accept_pause, ACCEPT_PAUSE_NS);
+	log_warnx("dns: out of descriptors: TCP accepts paused for 1 s "
+	    "(%llu pauses so far)",
+	    (unsigned long long)li->srv->ctr.tcp_accept_paused);
+}
+
+static bool
+same_addr(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
+{
+	int fa, fb;
+	const uint8_t *x = dns_peer_bytes(a, &fa), *y = dns_peer_bytes(b, &fb);
+
+	return x != NULL && y != NULL && fa == fb &&
+	    memcmp(x, y, fa == AF_INET ? 4 : 16) == 0;
+}
+
+/*
+ * Connections from peer, and the one that has gone longest without a
+ * whole message. O(open descriptors) per accept, which only happens on
+ * accept (~1 us per 1,000 connections), never per query.
+ */
+static uint32_t
+scan_conns(struct dns_server *srv, const struct sockaddr_storage *peer,
+    struct tcp_conn **oldest)
+{
+	uint32_t n = 0;
+
+	*oldest = NULL;
+	for (int i = 0; i < srv->nconns_cap; i++) {
+		struct tcp_conn *c = srv->conns[i];
+
+		if (c == NULL)
+			continue;
+		if (same_addr(&c->peer, peer))
+			n++;
+		if (*oldest == NULL || c->progress < (*oldest)->progress)
+			*oldest = c;
+	}
+	return n;
 }
 
 void
@@ -191,20 +275,34 @@ tcp_acceptable(struct loop *l, int lfd, uint32_t ev, void *arg)
 {
 	struct dns_listener *li = arg;
 	struct dns_server *srv = li->srv;
-	struct tcp_conn *c;
+	struct tcp_conn *c, *oldest;
+	struct sockaddr_storage peer;
+	socklen_t plen;
 	int fd, n;
 
 	(void)ev;
 	for (n = 0; n < 16; n++) {
-		fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		plen = sizeof(peer);
+		fd = accept4(lfd, (struct sockaddr *)&peer, &plen,
+		    SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd == -1) {
 			if (errno == EMFILE || errno == ENFILE)
-				log_warnx("dns: out of descriptors, TCP accept "
-				    "deferred");
+				accept_pause(l, li);
 			else if (errno != EAGAIN && errno != EINTR &&
 			    errno != ECONNABORTED)
 				log_warn("dns: accept");
 			return;
+		}
+		if (scan_conns(srv, &peer, &oldest) >=
+		    srv->opts.tcp_per_address) {
+			srv->ctr.tcp_rejected++;
+			srv->ctr.tcp_per_address_rejected++;
+			close(fd);
+			continue;
+		}
+		if (srv->ntcp >= srv->opts.tcp_clients && oldest != NULL) {
+			srv->ctr.tcp_evicted++;
+			conn_close(oldest);
 		}
 		if (srv->ntcp >= srv->opts.tcp_clients) {
 			srv->ctr.tcp_rejected++;
@@ -233,6 +331,8 @@ tcp_acceptable(struct loop *l, int lfd, uint32_t ev, void *arg)
 		c->srv = srv;
 		c->fd = fd;
 		c->serial = ++srv->tcp_serial;
+		c->peer = peer;
+		c->progress = loop_now(l);
 		timer_init(&c->idle, idle_expired, c);
 		if (loop_add(l, fd, EPOLLIN, tcp_io, c) < 0) {
 			close(fd);

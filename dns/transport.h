@@ -27,6 +27,7 @@ struct dns_listener {
 	struct cfg_addr	 addr;
 	int		 udp_fd;
 	int		 tcp_fd;
+	struct timer	 accept_pause;	/* armed: accepts paused (EMFILE) */
 	bool		 pktinfo;	/* bound to a wildcard: echo the
 					   destination address in replies */
 	bool		 keep;		/* mark during dns_server_listen */
@@ -48,6 +49,8 @@ struct fwd_client {
 	int			 pifamily;	/* 0: no pktinfo */
 	int			 tcp_fd;
 	uint64_t		 tcp_serial;
+	uint16_t		 udp_limit;	/* largest UDP reply it takes */
+	int32_t			 peer_slot;	/* forward.c's per-client entry */
 };
 
 struct dns_server {
@@ -65,7 +68,13 @@ struct dns_server {
 	uint32_t		 ntcp;
 	uint64_t		 tcp_serial;
 	struct dns_forwarder	*fwd;
+	struct cfg_cidr		*fwd_clients;	/* owned copy */
+	int			 nfwd_clients;
+	uint64_t		 last_fd_warn;	/* rate limit of EMFILE logs */
 };
+
+/* Source address bytes of a sockaddr (4 or 16), or NULL. */
+const uint8_t *dns_peer_bytes(const struct sockaddr_storage *, int *family);
 
 /* server.c: answer one request; counts it and reports a service hit. */
 size_t	dns_server_answer(struct dns_server *, const uint8_t *req, size_t len,
@@ -80,6 +89,7 @@ void	udp_batch_free(struct udp_batch *);
 
 /* tcp.c */
 void	tcp_acceptable(struct loop *, int fd, uint32_t ev, void *arg);
+void	tcp_accept_resume(struct loop *, struct timer *, void *arg);
 /* Queue a reply on a live connection; 0, or -ENOENT if it is gone. */
 int	tcp_send_reply(struct dns_server *, int fd, uint64_t serial,
 	    const uint8_t *buf, size_t len);

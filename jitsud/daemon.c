@@ -54,15 +54,41 @@ daemon_build_db(const struct config *c, uint32_t serial, char *why,
 		snprintf(why, whylen, "out of memory");
 		return NULL;
 	}
+	dns_db_set_soa(db, (uint32_t)(c->d.soa_refresh_ms / 1000),
+	    (uint32_t)(c->d.soa_retry_ms / 1000),
+	    (uint32_t)(c->d.soa_expire_ms / 1000),
+	    c->d.soa_minimum_ms == UINT64_MAX ? c->d.ttl :
+	    (uint32_t)(c->d.soa_minimum_ms / 1000));
+	for (i = 0; i < c->d.nns; i++) {
+		const struct cfg_ns *ns = &c->d.ns[i];
+		struct in_addr v4[DNS_DB_NS_ADDRS_MAX];
+		struct in6_addr v6[DNS_DB_NS_ADDRS_MAX];
+		int n4 = 0, n6 = 0;
+
+		for (j = 0; j < ns->naddrs; j++) {
+			if (ns->addrs[j].family == AF_INET &&
+			    n4 < DNS_DB_NS_ADDRS_MAX)
+				v4[n4++] = ns->addrs[j].a.v4;
+			else if (ns->addrs[j].family == AF_INET6 &&
+			    n6 < DNS_DB_NS_ADDRS_MAX)
+				v6[n6++] = ns->addrs[j].a.v6;
+		}
+		if ((r = dns_db_add_ns(db, ns->name, v4, n4, v6, n6)) < 0) {
+			snprintf(why, whylen, "ns %s: %s", ns->name,
+			    strerror(-r));
+			goto fail;
+		}
+	}
 	for (i = 0; i < c->d.nzones; i++)
 		if ((r = dns_db_add_zone(db, c->d.zones[i].name)) < 0) {
 			snprintf(why, whylen, "zone %s: %s", c->d.zones[i].name,
 			    strerror(-r));
 			goto fail;
 		}
-	/* The zones' NS name answers with our own listen addresses, when
-	 * they are specific (a wildcard address is no use to a client). */
-	for (i = 0; i < c->d.ndns; i++) {
+	/* Without ns =, the zones' NS name answers with our own listen
+	 * addresses, when they are specific (a wildcard address is no use
+	 * to a client; config_check refuses it). */
+	for (i = 0; c->d.nns == 0 && i < c->d.ndns; i++) {
 		const struct cfg_addr *a = &c->d.dns[i];
 		r = 0;
 		if (a->family == AF_INET && a->a.v4.s_addr != htonl(INADDR_ANY))
@@ -108,6 +134,12 @@ server_opts(const struct config *c, struct dns_server_opts *o)
 	o->forward = c->d.forward;
 	o->forward_max = c->d.forward_max;
 	o->forward_timeout_ms = c->d.forward_timeout_ms;
+	o->forward_clients = c->d.forward_clients;
+	o->nforward_clients = c->d.nforward_clients;
+	o->forward_rate = c->d.forward_rate;
+	o->forward_per_client = c->d.forward_per_client;
+	o->tcp_per_address = c->d.tcp_per_address;
+	o->tcp_message_timeout_ms = c->d.tcp_message_timeout_ms;
 }
 
 int
