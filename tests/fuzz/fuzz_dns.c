@@ -39,6 +39,28 @@ fuzz_db(void)
 	return db;
 }
 
+/* The same names under an explicit NS set (in-zone with glue, and out
+ * of zone) and set SOA timers: the other NS and SOA writers. */
+static struct dns_db *
+fuzz_db_ns(void)
+{
+	struct dns_db *db = dns_db_new(30, 1);
+	struct in_addr a;
+	struct in6_addr aaaa;
+
+	inet_pton(AF_INET, "192.0.2.1", &a);
+	inet_pton(AF_INET6, "2001:db8::1", &aaaa);
+	dns_db_set_soa(db, 7200, 600, 86400, 5);
+	dns_db_add_ns(db, "ns1.example.test", &a, 1, &aaaa, 1);
+	dns_db_add_ns(db, "ns.provider.net", NULL, 0, NULL, 0);
+	dns_db_add_zone(db, "inner.example.test");
+	dns_db_add_zone(db, "example.test");
+	dns_db_add_name(db, "www.example.test", 0, &a, 1, &aaaa, 1);
+	dns_db_add_name(db, "x.inner.example.test", 1, &a, 1, NULL, 0);
+	dns_db_set_service_status(db, 1, DNS_SVC_SERVFAIL);
+	return db;
+}
+
 static uint8_t resp[65535], inplace[65535];
 
 /* The parsers and name converters on the raw bytes. */
@@ -69,12 +91,16 @@ fuzz_names(const uint8_t *data, size_t size)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static struct dns_db *db;
+	static struct dns_db *db1, *db2;
+	const struct dns_db *db;
 	struct dns_qinfo qi, qi2;
 	size_t n = 0, n2;
 
-	if (db == NULL)
-		db = fuzz_db();
+	if (db1 == NULL) {
+		db1 = fuzz_db();
+		db2 = fuzz_db_ns();
+	}
+	db = size & 2 ? db2 : db1;
 	for (int udp = 1; udp >= 0; udp--) {
 		size_t cap = udp ? 1232 : sizeof(resp);
 
