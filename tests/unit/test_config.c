@@ -1,4 +1,5 @@
 /* Unit tests of the configuration: values, sections, SPECs, checks. */
+#include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -281,6 +282,110 @@ name_in_zone(void)
 	T_ASSERT(config_name_in_zone("anything", "."));
 }
 
+
+/* ns =, soa_* and the wildcard rule (issue 10). */
+static void
+dns_zone_keys(void)
+{
+	struct config *c;
+
+	c = parse("[jitsud]\nzone = example.test\n"
+	    "ns = ns1.example.test 192.0.2.1 2001:db8::1\n"
+	    "ns = ns.provider.net\nsoa_refresh = 2h\nsoa_retry = 10m\n"
+	    "soa_minimum = 30s\n");
+	T_EQ(c->nerrors, 0);
+	T_EQ(c->d.nns, 2);
+	T_ASSERT(strcmp(c->d.ns[0].name, "ns1.example.test") == 0);
+	T_EQ(c->d.ns[0].naddrs, 2);
+	T_EQ(c->d.ns[0].addrs[1].family, AF_INET6);
+	T_EQ(c->d.ns[1].naddrs, 0);
+	T_EQ(c->d.soa_refresh_ms, 7200000);
+	T_EQ(c->d.soa_retry_ms, 600000);
+	T_EQ(c->d.soa_minimum_ms, 30000);
+	config_free(c);
+
+	c = parse("[jitsud]\nzone = example.test\ndns = 0.0.0.0:53\n");
+	T_ASSERT(has_error(c, "t.conf:3: dns = 0.0.0.0:53 is a wildcard "
+	    "address, which no client can be sent to: name the zones' name "
+	    "servers with ns = NAME ADDRESS..."));
+	config_free(c);
+	c = parse("[jitsud]\nzone = example.test\ndns = [::]:53\n"
+	    "ns = ns1.example.test ::1\n");
+	T_EQ(c->nerrors, 0);
+	config_free(c);
+
+	c = parse("[jitsud]\nzone = example.test\nns = ns1.example.test\n"
+	    "ns = ns.provider.net 192.0.2.9\nns = ns.provider.net\n"
+	    "ns = ns2.example.test 1.2.3\n");
+	T_ASSERT(has_error(c, "t.conf:3: ns ns1.example.test is inside a zone "
+	    "jitsud serves: give its address(es) (ns = ns1.example.test "
+	    "ADDRESS...)"));
+	T_ASSERT(has_error(c, "t.conf:4: ns ns.provider.net is outside every "
+	    "zone: its addresses come from its own zone, give none here"));
+	T_ASSERT(has_error(c, "t.conf:5: duplicate ns \"ns.provider.net\""));
+	T_EQ(c->nerrors, 4);		/* and the bad address on line 6 */
+	config_free(c);
+
+	/* with ns =, ns.<zone> is free for a service; an ns name is not */
+	c = parse("[jitsud]\nzone = example.test\nns = ns1.example.test "
+	    "192.0.2.1\n[service a]\ndns = ns.example.test\naddress = "
+	    "192.0.2.5\n[service b]\ndns = ns1.example.test\naddress = "
+	    "192.0.2.6\n");
+	T_EQ(c->nerrors, 1);
+	T_ASSERT(has_error(c, "t.conf:8: service b: dns name "
+	    "\"ns1.example.test\" is a name server's (ns =)"));
+	config_free(c);
+
+	c = parse("[jitsud]\nsoa_refresh = 2h\nsoa_expire = 1h\n");
+	T_ASSERT(c->nerrors >= 1);
+	config_free(c);
+}
+
+/* forward_clients and the other front-end keys (issue 11). */
+static void
+dns_front_end_keys(void)
+{
+	struct config *c;
+	struct in_addr a;
+	struct in6_addr a6;
+
+	c = parse("[jitsud]\nforward_clients = 10.0.0.0/8, fd00::/8 ::1\n"
+	    "forward_clients = 192.168.1.7\nforward_rate = 0\n"
+	    "forward_per_client = 8\ntcp_per_address = 2\n"
+	    "tcp_message_timeout = 500ms\n");
+	T_EQ(c->nerrors, 0);
+	T_EQ(c->d.nforward_clients, 4);
+	T_EQ(c->d.forward_clients[0].prefix, 8);
+	T_EQ(c->d.forward_clients[2].prefix, 128);
+	T_EQ(c->d.forward_clients[3].prefix, 32);
+	T_EQ(c->d.forward_rate, 0);
+	T_EQ(c->d.forward_per_client, 8);
+	T_EQ(c->d.tcp_per_address, 2);
+	T_EQ(c->d.tcp_message_timeout_ms, 500);
+	inet_pton(AF_INET, "10.200.3.4", &a);
+	T_ASSERT(cfg_cidr_match(&c->d.forward_clients[0], AF_INET, &a));
+	T_ASSERT(!cfg_cidr_match(&c->d.forward_clients[1], AF_INET, &a));
+	inet_pton(AF_INET, "11.0.0.1", &a);
+	T_ASSERT(!cfg_cidr_match(&c->d.forward_clients[0], AF_INET, &a));
+	inet_pton(AF_INET6, "fd12::1", &a6);
+	T_ASSERT(cfg_cidr_match(&c->d.forward_clients[1], AF_INET6, &a6));
+	inet_pton(AF_INET6, "fe00::1", &a6);
+	T_ASSERT(!cfg_cidr_match(&c->d.forward_clients[1], AF_INET6, &a6));
+	inet_pton(AF_INET, "192.168.1.7", &a);
+	T_ASSERT(cfg_cidr_match(&c->d.forward_clients[3], AF_INET, &a));
+	a.s_addr ^= htonl(1);
+	T_ASSERT(!cfg_cidr_match(&c->d.forward_clients[3], AF_INET, &a));
+	config_free(c);
+
+	c = parse("[jitsud]\nforward_clients = 10.1.2.3/8\n"
+	    "forward_clients = 10.0.0.0/33\nforward_clients = ,\n"
+	    "forward_per_client = 0\n");
+	T_ASSERT(has_error(c, "t.conf:2: network has host bits set: "
+	    "forward_clients = 10.1.2.3/8"));
+	T_EQ(c->nerrors, 4);
+	config_free(c);
+}
+
 int
 main(void)
 {
@@ -298,5 +403,7 @@ main(void)
 	T_RUN(spec_adds_service);
 	T_RUN(spec_errors);
 	T_RUN(name_in_zone);
+	T_RUN(dns_zone_keys);
+	T_RUN(dns_front_end_keys);
 	return t_done();
 }
