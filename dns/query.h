@@ -18,12 +18,22 @@
  *    transfer its policy does not allow, which is the truth).
  *  - a name that does not exist: NXDOMAIN + SOA in authority; a name that
  *    exists without the type (empty non-terminals too): NOERROR + SOA.
+ *    The default "ns.<zone>" with no address has nothing and no
+ *    descendants: NXDOMAIN (RFC 8020).
+ *  - AA is set for class IN only: a class-ANY question spans classes we
+ *    hold nothing for.
+ *  - DS at the apex of a zone nested in another of ours: the parent's
+ *    answer (NODATA + the parent's SOA), RFC 4035 3.1.4.1.
  *  - A/AAAA: the name's addresses; SOA, NS at the apex, the NS answer with
  *    the nameserver's A/AAAA in additional when they fit.
  *  - ANY: every RRset the name has. They are few and small (addresses, and
  *    SOA+NS at an apex), so RFC 8482's minimal ANY answers buy nothing.
  *  - A/AAAA/ANY on a service name report the service in qi->service; if
- *    the service's status is DNS_SVC_SERVFAIL the reply is SERVFAIL.
+ *    the service's status is DNS_SVC_SERVFAIL the reply is SERVFAIL when
+ *    the name has records of the asked type (AAAA of a name without IPv6
+ *    addresses stays NODATA, as when the service is up).
+ *  - NS at an apex: "ns.<zone>", or the explicit set (dns_db_add_ns), with
+ *    the in-zone name servers' addresses as glue when they fit.
  * Replies copy the question as received (its case is kept), RD and CD;
  * owner names are compression pointers into the question. With EDNS the
  * reply carries our OPT (UDP payload 1232, DO echoed). Over UDP the reply

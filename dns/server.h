@@ -1,8 +1,10 @@
 /*
  * dns/server.h - jitsud's DNS transports: UDP (recvmmsg/sendmmsg in
  * batches), TCP (RFC 7766 framing, several queries per connection,
- * pipelining, idle timeout, a cap on clients) and the forwarder for names
- * outside every zone. The answers themselves come from dns_query(), a
+ * pipelining, idle timeout, a per-message deadline, caps per address and
+ * in all with eviction, an accept pause at EMFILE) and the forwarder for
+ * names outside every zone (forward_clients only, RD=1 only, per-client
+ * rate and in-flight cap, TC-truncated to the client's UDP size). The answers themselves come from dns_query(), a
  * pure function; this layer only moves bytes and tells the daemon which
  * service a query touched.
  */
