@@ -16,7 +16,7 @@ dns = 127.0.0.1:53
 zone = example.test
 forward = 127.0.0.53:53
 forward_max = 64
-forward_timeout = 60s
+forward_timeout = 300s
 forward_rate = 0
 forward_per_client = 8
 CONF

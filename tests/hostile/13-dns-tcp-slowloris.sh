@@ -18,7 +18,7 @@ cat >"$T_TMP/a.conf" <<CONF
 $(t_private)
 dns = 127.0.0.1:53
 zone = example.test
-tcp_idle = 60s
+tcp_idle = 300s
 tcp_message_timeout = 1s
 [service www]
 dns = www.example.test
@@ -32,8 +32,8 @@ run = $T_TMP/brun
 cgroup = jitsu-b$$
 dns = 127.0.0.1:5300
 zone = example.test
-tcp_idle = 60s
-tcp_message_timeout = 60s
+tcp_idle = 300s
+tcp_message_timeout = 300s
 tcp_clients = 8
 tcp_per_address = 4
 [service www]
@@ -49,7 +49,7 @@ wait_for 10 t_in kdig @127.0.0.1 -p 5300 +timeout=1 +retry=0 example.test SOA ||
 	{ fail start "jitsud b did not answer"; exit 1; }
 
 # 1. Eight clients trickle one byte every 0.2 s (the idle timeout is
-#    60 s, so only the message deadline can close them); the attacker
+#    300 s, so only the message deadline can close them); the attacker
 #    gives up after 40 s, a safety net.
 o=$(t_in $A slowloris 127.0.0.1 53 8 --every 0.2 --secs 40)
 echo "# trickling: $o"
