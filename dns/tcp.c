@@ -235,6 +235,8 @@ accept_pause(struct loop *l, struct dns_listener *li)
 	    (unsigned long long)li->srv->ctr.tcp_accept_paused);
 }
 
+/* One client for the per-address cap: an IPv4 address, or an IPv6 /64
+ * (a host gets a whole /64; counting its addresses apart caps nothing). */
 static bool
 same_addr(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
 {
@@ -242,7 +244,7 @@ same_addr(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
 	const uint8_t *x = dns_peer_bytes(a, &fa), *y = dns_peer_bytes(b, &fb);
 
 	return x != NULL && y != NULL && fa == fb &&
-	    memcmp(x, y, fa == AF_INET ? 4 : 16) == 0;
+	    memcmp(x, y, fa == AF_INET ? 4 : 8) == 0;
 }
 
 /*
