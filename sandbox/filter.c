@@ -6,9 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <linux/sockios.h>
 #include <seccomp.h>
 
 #include "sandbox/errmsg.h"
@@ -44,6 +46,10 @@ static const struct filter_call denied_calls[] = {
 	CALL(request_key) CALL(io_uring_setup) CALL(io_uring_enter)
 	CALL(io_uring_register) CALL(open_by_handle_at)
 	CALL(name_to_handle_at) CALL(fanotify_init)
+	/* the network past the sockets jitsud handed over: connect() on an
+	 * accepted socket (after AF_UNSPEC) or on the held listener reaches
+	 * jitsud's own network namespace */
+	CALL(connect)
 };
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
@@ -99,14 +105,73 @@ add(scmp_filter_ctx ctx, uint32_t action, int nr, unsigned n,
 	return e == -EDOM ? 0 : e;
 }
 
+/* The kernel reads ioctl's request and the send calls' flags as 32-bit
+ * values: compare only those bits, or a caller sets a high bit and the
+ * rule no longer matches what the kernel acts on. */
+#define LOW32	0xffffffffULL
+
+static int
+masked(scmp_filter_ctx ctx, uint32_t action, int nr, unsigned arg,
+    uint64_t mask, uint64_t value)
+{
+	struct scmp_arg_cmp cmp = { .arg = arg, .op = SCMP_CMP_MASKED_EQ,
+	    .datum_a = mask, .datum_b = value };
+
+	return add(ctx, action, nr, 1, &cmp);
+}
+
+/* The address families a network service needs: UNIX, INET, INET6. Any
+ * other (vsock, whose ports are not per network namespace; netlink;
+ * packet; ...) fails as on a kernel without it. Rules for one call are
+ * or'ed: family 0, 3..9 (AF_INET6 is 10) and everything above 10. */
+static int
+deny_families(scmp_filter_ctx ctx, int nr)
+{
+	struct scmp_arg_cmp	cmp;
+	uint64_t		f;
+	int			e;
+
+	for (f = 0; f < AF_INET6; f++) {
+		if (f == AF_UNIX || f == AF_INET)
+			continue;
+		cmp = (struct scmp_arg_cmp){ .arg = 0, .op = SCMP_CMP_EQ,
+		    .datum_a = f };
+		if ((e = add(ctx, SCMP_ACT_ERRNO(EAFNOSUPPORT), nr, 1, &cmp)) < 0)
+			return e;
+	}
+	/* 64-bit: a value with high bits set is above 10 too */
+	cmp = (struct scmp_arg_cmp){ .arg = 0, .op = SCMP_CMP_GT,
+	    .datum_a = AF_INET6 };
+	return add(ctx, SCMP_ACT_ERRNO(EAFNOSUPPORT), nr, 1, &cmp);
+}
+
+/* MSG_FASTOPEN makes a send a connect (sendto's address on a TCP socket
+ * left unconnected by AF_UNSPEC): denied in both filters. Argument
+ * index of the flags: sendto 3, sendmsg 2, sendmmsg 3. */
+static int
+deny_fastopen(scmp_filter_ctx ctx, uint32_t action)
+{
+	int e;
+
+	if ((e = masked(ctx, action, SCMP_SYS(sendto), 3, MSG_FASTOPEN,
+	    MSG_FASTOPEN)) < 0 ||
+	    (e = masked(ctx, action, SCMP_SYS(sendmsg), 2, MSG_FASTOPEN,
+	    MSG_FASTOPEN)) < 0)
+		return e;
+	return masked(ctx, action, SCMP_SYS(sendmmsg), 3, MSG_FASTOPEN,
+	    MSG_FASTOPEN);
+}
+
 static int
 build_default(scmp_filter_ctx ctx)
 {
 	static const unsigned long nsflags[] = { CLONE_NEWUSER, CLONE_NEWNS,
 	    CLONE_NEWPID, CLONE_NEWNET, CLONE_NEWUTS, CLONE_NEWIPC,
 	    CLONE_NEWCGROUP };
-	static const unsigned long ttyio[] = { TIOCSTI, TIOCLINUX };
-	struct scmp_arg_cmp	cmp;
+	/* pushing input into a terminal another process reads; a socket's
+	 * network namespace as an fd (jitsud's, for a held socket) */
+	static const unsigned long ioctls[] = { TIOCSTI, TIOCLINUX,
+	    SIOCGSKNS };
 	size_t			i;
 	int			e;
 
@@ -119,23 +184,35 @@ build_default(scmp_filter_ctx ctx)
 	if ((e = add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0,
 	    NULL)) < 0)
 		return e;
-	for (i = 0; i < NELEM(nsflags); i++) {
-		cmp = (struct scmp_arg_cmp){ .arg = 0,
-		    .op = SCMP_CMP_MASKED_EQ, .datum_a = nsflags[i],
-		    .datum_b = nsflags[i] };
-		if ((e = add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(clone), 1,
-		    &cmp)) < 0)
+	for (i = 0; i < NELEM(nsflags); i++)
+		if ((e = masked(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(clone), 0,
+		    nsflags[i], nsflags[i])) < 0)
 			return e;
-	}
-	/* pushing input into a terminal another process reads */
-	for (i = 0; i < NELEM(ttyio); i++) {
-		cmp = (struct scmp_arg_cmp){ .arg = 1, .op = SCMP_CMP_EQ,
-		    .datum_a = ttyio[i], .datum_b = 0 };
-		if ((e = add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(ioctl), 1,
-		    &cmp)) < 0)
+	for (i = 0; i < NELEM(ioctls); i++)
+		if ((e = masked(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(ioctl), 1,
+		    LOW32, ioctls[i])) < 0)
 			return e;
-	}
-	return 0;
+	if ((e = deny_families(ctx, SCMP_SYS(socket))) < 0 ||
+	    (e = deny_families(ctx, SCMP_SYS(socketpair))) < 0)
+		return e;
+	return deny_fastopen(ctx, SCMP_ACT_ERRNO(EPERM));
+}
+
+/* A uk app sends only on connections it accepted: sendto with no
+ * address and without MSG_FASTOPEN. With an address, the held UDP socket
+ * would reach any address in jitsud's network namespace (its DNS port
+ * among them); the call kills the process like any other outside the
+ * list. */
+static int
+allow_sendto_connected(scmp_filter_ctx ctx)
+{
+	struct scmp_arg_cmp cmp[2] = {
+		{ .arg = 3, .op = SCMP_CMP_MASKED_EQ, .datum_a = MSG_FASTOPEN,
+		    .datum_b = 0 },
+		{ .arg = 4, .op = SCMP_CMP_EQ, .datum_a = 0 },
+	};
+
+	return add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(sendto), 2, cmp);
 }
 
 static int
@@ -144,11 +221,14 @@ build_strict(scmp_filter_ctx ctx)
 	size_t	i;
 	int	e;
 
-	for (i = 0; i < NELEM(strict_calls); i++)
+	for (i = 0; i < NELEM(strict_calls); i++) {
+		if (strict_calls[i].nr == SCMP_SYS(sendto))
+			continue;
 		if ((e = add(ctx, SCMP_ACT_ALLOW, strict_calls[i].nr, 0,
 		    NULL)) < 0)
 			return e;
-	return 0;
+	}
+	return allow_sendto_connected(ctx);
 }
 
 /* libseccomp 2.5 can only export to a file descriptor: a memfd, read back. */

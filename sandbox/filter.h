@@ -4,12 +4,20 @@
  *   strict   an allowlist: exactly the calls a uk app declares it makes,
  *            from its execve to its exit (uk/unix/syscalls.h); any other
  *            call kills the whole process (SIGSYS), so jitsud can say why
- *            it died.
+ *            it died. sendto only without an address and MSG_FASTOPEN:
+ *            a uk app answers on connections it accepted, never sends to
+ *            an address of its choosing.
  *   default  a denylist for general programs: calls that reach past the
  *            sandbox or widen the kernel's attack surface (mount, namespaces,
  *            ptrace, bpf, modules, kexec, keyctl, io_uring, ...) fail with
  *            EPERM; clone3 fails with ENOSYS so libc falls back to clone,
- *            whose flags can be checked. Unknown (newer) calls are allowed.
+ *            whose flags can be checked. The network past the sockets
+ *            jitsud hands over is closed: connect (EPERM), MSG_FASTOPEN
+ *            on the send calls (EPERM), the SIOCGSKNS ioctl (EPERM), and
+ *            every address family but UNIX, INET and INET6 (EAFNOSUPPORT;
+ *            vsock ports are not per network namespace). Replies on a
+ *            held UDP socket are the cgroup hook's business (udpguard.h).
+ *            Unknown (newer) calls are allowed.
  *   none     no filter.
  *
  * Both filters are compiled to BPF once per jitsud and kept, so loading one
@@ -44,8 +52,8 @@ const char *filter_name(enum sandbox_filter f);
 int	filter_parse(const char *s);
 /* The calls strict mode allows. */
 const struct filter_call *filter_strict_calls(size_t *n);
-/* The calls default mode denies outright (clone and ioctl get argument
- * rules on top). */
+/* The calls default mode denies outright (clone, ioctl, socket,
+ * socketpair and the send calls get argument rules on top). */
 const struct filter_call *filter_denied_calls(size_t *n);
 /* Compiles F to BPF. FILTER_NONE gives an empty program. */
 int	filter_compile(enum sandbox_filter f, struct filter_prog *prog,

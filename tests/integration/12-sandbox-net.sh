@@ -6,14 +6,16 @@
 . "$T_ROOT/tests/helpers/sandbox_lib.sh"
 sbx_setup
 
-sbx -n net -- "$SBX_PROBE" ifaces connect 127.0.0.1:80 connect 192.0.2.1:80 \
+# -f none: the default filter denies connect and netlink sockets (hostile
+# 20 and 23); here the namespace itself is under test.
+sbx -n net -f none -- "$SBX_PROBE" ifaces connect 127.0.0.1:80 connect 192.0.2.1:80 \
     connect 10.0.0.1:80
 check only-lo-down log_has "ifaces=lo:down"
 check no-loopback-route log_has "connect 127.0.0.1:80=ENETUNREACH"
 check no-route-out log_has "connect 192.0.2.1:80=ENETUNREACH"
 check no-route-private log_has "connect 10.0.0.1:80=ENETUNREACH"
 
-sbx -n netpriv -N -- "$SBX_PROBE" ifaces connect 127.0.0.1:80
+sbx -n netpriv -N -f none -- "$SBX_PROBE" ifaces connect 127.0.0.1:80
 check private-netns-empty log_has "ifaces=lo:down"
 check private-netns-no-route log_has "connect 127.0.0.1:80=ENETUNREACH"
 

@@ -10,10 +10,12 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <linux/audit.h>
 #include <linux/magic.h>
 #include <linux/seccomp.h>
+#include <linux/sockios.h>
 
 #include "sandbox/sandbox.h"
 #include "tests/lib/t.h"
@@ -420,6 +422,16 @@ verdict(const struct filter_prog *p, int nr, uint64_t a0, uint64_t a1)
 	return bpf_run(p, AUDIT_ARCH_X86_64, nr, args);
 }
 
+/* a send call: fd, flags (argument 3), destination (argument 4) */
+static uint32_t
+verdict6(const struct filter_prog *p, int nr, uint64_t fd, uint64_t flags,
+    uint64_t dest)
+{
+	uint64_t args[6] = { fd, 0, 0, flags, dest, dest ? 16 : 0 };
+
+	return bpf_run(p, AUDIT_ARCH_X86_64, nr, args);
+}
+
 #define ERRNO(e)	(SECCOMP_RET_ERRNO | (e))
 
 static void
@@ -431,7 +443,35 @@ test_filter_default(void)
 	T_EQ(filter_compile(SANDBOX_FILTER_DEFAULT, &p, err, sizeof(err)), 0);
 	T_ASSERT(p.len > 0);
 	T_EQ(verdict(&p, SYS_read, 0, 0), SECCOMP_RET_ALLOW);
-	T_EQ(verdict(&p, SYS_socket, 0, 0), SECCOMP_RET_ALLOW);
+	T_EQ(verdict(&p, SYS_socket, AF_INET, 0), SECCOMP_RET_ALLOW);
+	T_EQ(verdict(&p, SYS_socket, AF_INET6, 0), SECCOMP_RET_ALLOW);
+	T_EQ(verdict(&p, SYS_socket, AF_UNIX, 0), SECCOMP_RET_ALLOW);
+	T_EQ(verdict(&p, SYS_socketpair, AF_UNIX, 0), SECCOMP_RET_ALLOW);
+	/* every other family, also with high bits the kernel drops */
+	T_EQ(verdict(&p, SYS_socket, AF_VSOCK, 0), ERRNO(EAFNOSUPPORT));
+	T_EQ(verdict(&p, SYS_socket, AF_NETLINK, 0), ERRNO(EAFNOSUPPORT));
+	T_EQ(verdict(&p, SYS_socket, AF_PACKET, 0), ERRNO(EAFNOSUPPORT));
+	T_EQ(verdict(&p, SYS_socket, 0, 0), ERRNO(EAFNOSUPPORT));
+	T_EQ(verdict(&p, SYS_socket, 3, 0), ERRNO(EAFNOSUPPORT));
+	T_EQ(verdict(&p, SYS_socket, 9, 0), ERRNO(EAFNOSUPPORT));
+	T_EQ(verdict(&p, SYS_socket, (1ULL << 32) | AF_INET, 0),
+	    ERRNO(EAFNOSUPPORT));
+	T_EQ(verdict(&p, SYS_socketpair, AF_VSOCK, 0), ERRNO(EAFNOSUPPORT));
+	/* out of the sockets jitsud hands over */
+	T_EQ(verdict(&p, SYS_connect, 3, 0), ERRNO(EPERM));
+	T_EQ(verdict(&p, SYS_ioctl, 3, SIOCGSKNS), ERRNO(EPERM));
+	T_EQ(verdict(&p, SYS_ioctl, 3, (1ULL << 32) | SIOCGSKNS), ERRNO(EPERM));
+	T_EQ(verdict6(&p, SYS_sendto, 3, MSG_FASTOPEN, 0), ERRNO(EPERM));
+	T_EQ(verdict6(&p, SYS_sendto, 3, MSG_NOSIGNAL, 0), SECCOMP_RET_ALLOW);
+	T_EQ(verdict6(&p, SYS_sendto, 3, MSG_NOSIGNAL, 0x1000),
+	    SECCOMP_RET_ALLOW);
+	T_EQ(verdict6(&p, SYS_sendmmsg, 3, MSG_FASTOPEN, 0), ERRNO(EPERM));
+	T_EQ(verdict(&p, SYS_sendmsg, 3, 0), SECCOMP_RET_ALLOW);
+	{
+		uint64_t a[6] = { 3, 0, MSG_FASTOPEN | MSG_DONTWAIT, 0, 0, 0 };
+		T_EQ(bpf_run(&p, AUDIT_ARCH_X86_64, SYS_sendmsg, a),
+		    ERRNO(EPERM));
+	}
 	T_EQ(verdict(&p, SYS_mount, 0, 0), ERRNO(EPERM));
 	T_EQ(verdict(&p, SYS_ptrace, 0, 0), ERRNO(EPERM));
 	T_EQ(verdict(&p, SYS_bpf, 0, 0), ERRNO(EPERM));
@@ -447,6 +487,7 @@ test_filter_default(void)
 	T_EQ(verdict(&p, SYS_clone, CLONE_NEWNET, 0), ERRNO(EPERM));
 	T_EQ(verdict(&p, SYS_clone3, 0, 0), ERRNO(ENOSYS));
 	T_EQ(verdict(&p, SYS_ioctl, 1, TIOCSTI), ERRNO(EPERM));
+	T_EQ(verdict(&p, SYS_ioctl, 1, (1ULL << 40) | TIOCSTI), ERRNO(EPERM));
 	T_EQ(verdict(&p, SYS_ioctl, 1, TCGETS), SECCOMP_RET_ALLOW);
 	/* other ABIs: i386 int 0x80 and x32 numbers */
 	T_EQ(bpf_run(&p, AUDIT_ARCH_I386, 1, no_args),
@@ -476,6 +517,13 @@ test_filter_strict(void)
 	T_EQ(verdict(&p, SYS_execve, 0, 0), SECCOMP_RET_ALLOW);
 	T_EQ(verdict(&p, SYS_ptrace, 0, 0), SECCOMP_RET_KILL_PROCESS);
 	T_EQ(verdict(&p, SYS_socket, 0, 0), SECCOMP_RET_KILL_PROCESS);
+	T_EQ(verdict(&p, SYS_connect, 3, 0), SECCOMP_RET_KILL_PROCESS);
+	/* sendto on a connection only: no address, no MSG_FASTOPEN */
+	T_EQ(verdict6(&p, SYS_sendto, 4, MSG_NOSIGNAL, 0), SECCOMP_RET_ALLOW);
+	T_EQ(verdict6(&p, SYS_sendto, 3, 0, 0x7ffd0000),
+	    SECCOMP_RET_KILL_PROCESS);
+	T_EQ(verdict6(&p, SYS_sendto, 3, MSG_FASTOPEN, 0),
+	    SECCOMP_RET_KILL_PROCESS);
 	T_EQ(verdict(&p, SYS_openat, 0, 0), SECCOMP_RET_KILL_PROCESS);
 	T_EQ(verdict(&p, SYS_clone, SIGCHLD, 0), SECCOMP_RET_KILL_PROCESS);
 	T_EQ(bpf_run(&p, AUDIT_ARCH_I386, 3, no_args),
