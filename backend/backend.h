@@ -74,6 +74,13 @@ const struct backend_ops *backend_for(enum cfg_backend);
 int	backend_set_paths(const char *run, const char *cgroup);
 const char *backend_run(void);
 const char *backend_cgroup(void);
+/* The cgroups every backend's instances go in (OWN/`cgroup =`/NAME),
+ * found and made once (the exec backend's sandbox host holds them):
+ * two set-ups of one group would each move jitsud on cgroup v2. NULL
+ * with *why when the host cannot be set up. */
+struct cg_host;
+struct loop;
+const struct cg_host *backend_cg_host(struct loop *, char *why, size_t whylen);
 /* At exit, after every service is released: the exec backend's shared
  * sandbox state and its run folder. */
 void	backend_exec_shutdown(void);

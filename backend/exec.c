@@ -321,6 +321,12 @@ host_get(struct loop *l, char *why, size_t whylen)
 	return 0;
 }
 
+const struct cg_host *
+backend_cg_host(struct loop *l, char *why, size_t whylen)
+{
+	return host_get(l, why, whylen) < 0 ? NULL : &host.cg;
+}
+
 static enum sandbox_filter
 filter_of(enum cfg_sandbox s)
 {
@@ -363,6 +369,7 @@ sandbox_setup(struct service *s, struct exec_svc *x, char *why, size_t whylen)
 	spec.limits.memory = c->memory;
 	spec.limits.pids = c->pids;
 	spec.limits.cpu_milli = c->cpu * 10;
+	spec.tmp_size = c->tmp;
 	spec.filter = filter_of(c->sandbox);
 	if ((x->sb = calloc(1, sizeof(*x->sb))) == NULL) {
 		snprintf(why, whylen, "out of memory");

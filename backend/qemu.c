@@ -50,6 +50,7 @@
 
 #include "backend/instance.h"
 #include "backend/qemu.h"
+#include "backend/qemu_cgroup.h"
 #include "control/proto.h"
 #include "config/values.h"
 #include "core/log.h"
@@ -107,6 +108,7 @@ struct qemu_svc {
 	int		 probefd;	/* ready = tcp: connect in flight */
 	struct timer	 probe;
 	uint64_t	 packets;	/* tap counters at the last idle look */
+	struct qemu_cg	 cg;		/* memory = guest + overhead, pids */
 };
 
 static struct qemu_svc *
@@ -438,6 +440,7 @@ instance_gone(struct qemu_svc *q)
 	}
 	q->pid = 0;
 	q->adopted = false;
+	qemu_cg_remove(&q->cg);
 	run_remove(q->run);
 	q->run[0] = '\0';
 }
@@ -507,6 +510,9 @@ child(struct qemu_svc *q, int qmpfd, int confd, int errw)
 	 * to be adopted by the next; a jitsud that exits ends it. Its own
 	 * session: a ^C meant for jitsud's terminal is jitsud's. */
 	setsid();
+	/* Before QEMU allocates anything: no QEMU without its limit. */
+	if (qemu_cg_enter(&q->cg) < 0)
+		_exit(127);
 	if ((null = open("/dev/null", O_RDONLY | O_CLOEXEC)) == -1)
 		_exit(127);
 	from[0] = null;
@@ -586,8 +592,13 @@ spawn(struct service *s, char *why, size_t whylen)
 	int r, i;
 
 	q->killed = false;
-	if ((r = run_make(q, lfd, cfd, why, whylen)) < 0)
+	if ((r = qemu_cg_make(&q->cg, l, s->name, s->cfg->memory, why,
+	    whylen)) < 0)
 		return r;
+	if ((r = run_make(q, lfd, cfd, why, whylen)) < 0) {
+		qemu_cg_remove(&q->cg);
+		return r;
+	}
 	if (pipe2(errp, O_CLOEXEC) == -1) {
 		r = -errno;
 		snprintf(why, whylen, "pipe: %s", strerror(errno));
@@ -651,6 +662,7 @@ fail:
 	}
 	run_remove(q->run);
 	q->run[0] = '\0';
+	qemu_cg_remove(&q->cg);
 	return r;
 }
 
@@ -1140,6 +1152,12 @@ qemu_adopt(struct service *s, const char *rec, size_t len, bool keep,
 	q->pid = pid;
 	q->pidfd = pidfd;
 	q->adopted = true;
+	/* Its cgroup is the one the last jitsud made: found again, so it
+	 * goes when this QEMU does. */
+	if (qemu_cg_make(&q->cg, l, s->name, s->cfg->memory, v,
+	    sizeof(v)) < 0)
+		log_warnx("service %s: QEMU pid %ld: its cgroup: %s", s->name,
+		    (long)pid, v);
 	memcpy(q->run, run, sizeof(run));
 	s->bk = q;
 	net_tap_packets(&q->tap, &q->packets);

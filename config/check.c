@@ -191,6 +191,15 @@ check_daemon(struct config *c)
 		config_error(c, f, 0, "max_starting must be at least 1");
 	if (d->tcp_clients == 0)
 		config_error(c, f, 0, "tcp_clients must be at least 1");
+	if (d->source_start_budget > 0 && d->source_start_refill_ms == 0)
+		config_error(c, f, 0, "source_start_refill must be above 0 "
+		    "(source_start_budget = 0 turns the budget off)");
+	if (d->log_rate > 0 && d->log_burst == 0)
+		config_error(c, f, 0, "log_burst must be at least 1 "
+		    "(log_rate = 0 turns the limit off)");
+	if (d->control_idle_ms == 0 || d->metrics_idle_ms == 0)
+		config_error(c, f, 0, "control_idle and metrics_idle must be "
+		    "above 0");
 	if (d->run[0] != '/')
 		config_error(c, f, 0, "run must be an absolute path, not \"%s\"",
 		    d->run);
@@ -200,7 +209,7 @@ check_daemon(struct config *c)
 }
 
 static void
-service_defaults(struct cfg_service *s)
+service_defaults(struct cfg_service *s, const struct cfg_daemon *d)
 {
 	/* An image with no backend means the process backend: the
 	 * embedded default needs no hypervisor. */
@@ -215,6 +224,19 @@ service_defaults(struct cfg_service *s)
 		s->ready_line = strdup("uk: ready");
 	if (s->boot_timeout_ms == 0)
 		s->boot_timeout_ms = s->backend == BACKEND_EXEC ? 5000 : 30000;
+	/* A process's limits; a VM's memory = is its RAM (its QEMU's
+	 * cgroup gets that plus the overhead), so a default does not
+	 * resize guests. */
+	if (!s->pids_set)
+		s->pids = d->default_pids;
+	if (!s->tmp_set)
+		s->tmp = d->default_tmp;
+	if (s->backend == BACKEND_EXEC) {
+		if (!s->memory_set)
+			s->memory = d->default_memory;
+		if (!s->cpu_set)
+			s->cpu = d->default_cpu;
+	}
 }
 
 /* The hosts a libvirt service may run on, as indexes into c->hosts: its
@@ -314,7 +336,7 @@ check_service(struct config *c, struct cfg_service *s)
 	int i, j, k;
 	bool in;
 
-	service_defaults(s);
+	service_defaults(s, &c->d);
 	if (s->ndns == 0)
 		svc_error(c, s, 0, "no dns name (add dns = NAME)");
 	if (s->naddrs == 0)

@@ -114,6 +114,10 @@ struct cfg_service {
 	uint64_t	 memory;	/* bytes; 0 = no limit */
 	uint32_t	 pids;		/* pids.max; 0 = no limit */
 	uint32_t	 cpu;		/* percent of one cpu; 0 = no limit */
+	uint64_t	 tmp;		/* /tmp tmpfs size, bytes */
+	/* Written in the section (0 included): config_check gives the
+	 * others [jitsud]'s default_* (issue 11: no escape by omission). */
+	bool		 memory_set, pids_set, cpu_set, tmp_set;
 	enum cfg_sandbox sandbox;
 	bool		 sandbox_set;
 	uint32_t	 cpus;
@@ -177,6 +181,18 @@ struct cfg_daemon {
 	uint64_t	 tcp_idle_ms;
 	uint32_t	 workers;
 	uint64_t	 backoff_ms;
+	/* Limits of every exec service that does not set its own. */
+	uint64_t	 default_memory;
+	uint32_t	 default_cpu, default_pids;
+	uint64_t	 default_tmp;
+	/* Starts a client may cause by DNS queries: a bucket of
+	 * source_start_budget, one more every source_start_refill. */
+	uint32_t	 source_start_budget;	/* 0 = no budget */
+	uint64_t	 source_start_refill_ms;
+	/* Lines a service may log: log_rate a second, log_burst at once. */
+	uint32_t	 log_rate, log_burst;	/* rate 0 = no limit */
+	/* Idle control and metrics clients are closed after these. */
+	uint64_t	 control_idle_ms, metrics_idle_ms;
 };
 
 struct config {

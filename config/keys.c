@@ -20,7 +20,8 @@ struct key {
 	size_t			 off;
 	uint64_t		 max;		/* K_U32 */
 	const char *const	*words;		/* K_ENUM */
-	size_t			 setoff;	/* K_ENUM: bool "was set", or 0 */
+	size_t			 setoff;	/* K_ENUM, K_SIZE, K_U32: bool
+						   "was set", or 0 */
 };
 
 static const char *const backend_words[] = { "none", "exec", "qemu",
@@ -46,9 +47,10 @@ static const struct key service_keys[] = {
 	{ "ports",	K_PORTS, 0, 0, NULL, 0 },
 	{ "idle",	K_DUR,	S(idle_ms), 0, NULL, 0 },
 	{ "stop",	K_ENUM,	S(stop), 0, stop_words, 0 },
-	{ "memory",	K_SIZE,	S(memory), 0, NULL, 0 },
-	{ "pids",	K_U32,	S(pids), 1000000, NULL, 0 },
-	{ "cpu",	K_U32,	S(cpu), 100000, NULL, 0 },
+	{ "memory",	K_SIZE,	S(memory), 0, NULL, S(memory_set) },
+	{ "pids",	K_U32,	S(pids), 1000000, NULL, S(pids_set) },
+	{ "cpu",	K_U32,	S(cpu), 100000, NULL, S(cpu_set) },
+	{ "tmp",	K_SIZE,	S(tmp), 0, NULL, S(tmp_set) },
 	{ "sandbox",	K_ENUM,	S(sandbox), 0, sandbox_words, S(sandbox_set) },
 	{ "cpus",	K_U32,	S(cpus), 64, NULL, 0 },
 	{ "cmdline",	K_STR,	S(cmdline), 0, NULL, 0 },
@@ -106,6 +108,17 @@ static const struct key daemon_keys[] = {
 	{ "tcp_per_address", K_U32, D(tcp_per_address), 1000000, NULL, 0 },
 	{ "tcp_message_timeout", K_DUR, D(tcp_message_timeout_ms), 0, NULL,
 	    0 },
+	{ "default_memory", K_SIZE, D(default_memory), 0, NULL, 0 },
+	{ "default_cpu", K_U32,	D(default_cpu), 100000, NULL, 0 },
+	{ "default_pids", K_U32, D(default_pids), 1000000, NULL, 0 },
+	{ "default_tmp", K_SIZE, D(default_tmp), 0, NULL, 0 },
+	{ "source_start_budget", K_U32, D(source_start_budget), 1000000, NULL,
+	    0 },
+	{ "source_start_refill", K_DUR, D(source_start_refill_ms), 0, NULL, 0 },
+	{ "log_rate",	K_U32,	D(log_rate), 1000000, NULL, 0 },
+	{ "log_burst",	K_U32,	D(log_burst), 1000000, NULL, 0 },
+	{ "control_idle", K_DUR, D(control_idle_ms), 0, NULL, 0 },
+	{ "metrics_idle", K_DUR, D(metrics_idle_ms), 0, NULL, 0 },
 	{ NULL, 0, 0, 0, NULL, 0 }
 };
 
@@ -237,11 +250,17 @@ key_set(const struct key *k, char *base, struct cfg_service *svc,
 	case K_DUR:
 		return parse_duration_ms(val, (uint64_t *)(base + k->off), why);
 	case K_SIZE:
-		return parse_size(val, (uint64_t *)(base + k->off), why);
+		if ((r = parse_size(val, (uint64_t *)(base + k->off), why)) < 0)
+			return r;
+		if (k->setoff)
+			*(bool *)(base + k->setoff) = true;
+		return 0;
 	case K_U32:
 		if ((r = parse_uint(val, k->max, &v, why)) < 0)
 			return r;
 		*(uint32_t *)(base + k->off) = (uint32_t)v;
+		if (k->setoff)
+			*(bool *)(base + k->setoff) = true;
 		return 0;
 	case K_ENUM:
 		if ((w = parse_word(val, k->words)) < 0) {

@@ -43,6 +43,22 @@ config_new(void)
 	c->d.soa_minimum_ms = UINT64_MAX;
 	c->d.workers = 0;
 	c->d.backoff_ms = 1000;
+	/* A tenant who writes no limits gets these, not the host (issue
+	 * 11): room for a uk app or a small runtime, one CPU, the task
+	 * count the sandbox always had, a /tmp of 16 MiB. */
+	c->d.default_memory = 256ULL << 20;
+	c->d.default_cpu = 100;
+	c->d.default_pids = 64;
+	c->d.default_tmp = 16ULL << 20;
+	/* One client may start 32 services at once, then one a second;
+	 * a browser or a resolver behind NAT stays far below. */
+	c->d.source_start_budget = 32;
+	c->d.source_start_refill_ms = 1000;
+	/* A booting app prints a few dozen lines; a flood is cut. */
+	c->d.log_rate = 50;
+	c->d.log_burst = 200;
+	c->d.control_idle_ms = 60000;
+	c->d.metrics_idle_ms = 10000;
 	if ((c->d.control = strdup("/run/jitsu/jitsud.sock")) == NULL ||
 	    (c->d.state = strdup("/run/jitsu/state")) == NULL ||
 	    (c->d.run = strdup("/run/jitsu")) == NULL ||
@@ -153,7 +169,6 @@ service_add(struct config *c, const char *name, const char *file, int line)
 	s->backend = BACKEND_NONE;
 	s->idle_ms = 60000;
 	s->stop = STOP_DESTROY;
-	s->pids = 64;
 	s->cpus = 1;
 	s->ready = READY_EXEC;
 	s->boot_timeout_ms = 0;		/* filled per backend in check */

@@ -20,13 +20,13 @@
  * listener would wake the loop for it again and again. */
 #define MX_CLIENTS_MAX	16
 #define MX_REQ_MAX	4096
-#define MX_DEADLINE_NS	(10 * NSEC_PER_SEC)
 #define MX_BACKLOG	64
 
 struct mx_client {
 	struct metrics_server	*srv;
 	struct mx_client	*prev, *next;
 	int			 fd;
+	uint64_t		 active;	/* ns, accept or last read */
 	char			 req[MX_REQ_MAX];
 	size_t			 reqlen;
 	char			*out;		/* NULL while reading */
@@ -43,6 +43,7 @@ struct metrics_server {
 	char			 addr[64];	/* as configured; "" = off */
 	struct mx_client	*clients;
 	int			 nclients;
+	uint64_t		 deadline_ns;	/* metrics_idle */
 };
 
 void
@@ -253,7 +254,6 @@ client_io(struct loop *l, int fd, uint32_t ev, void *arg)
 	char sink[4096];
 	ssize_t n;
 
-	(void)l;
 	if (c->out != NULL) {
 		if (ev & (EPOLLOUT | EPOLLERR | EPOLLHUP))
 			finish(c);
@@ -265,6 +265,7 @@ client_io(struct loop *l, int fd, uint32_t ev, void *arg)
 			client_close(c);
 		return;
 	}
+	c->active = loop_now(l);
 	n = recv(fd, c->req + c->reqlen, sizeof(c->req) - c->reqlen,
 	    MSG_DONTWAIT);
 	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
@@ -289,6 +290,20 @@ client_io(struct loop *l, int fd, uint32_t ev, void *arg)
 	finish(c);
 }
 
+/* Full: the client that has gone longest without sending makes room, so
+ * idle holders cannot lock the scraper out until their deadline. */
+static void
+evict_oldest(struct metrics_server *srv)
+{
+	struct mx_client *c, *old = srv->clients;
+
+	for (c = srv->clients; c != NULL; c = c->next)
+		if (c->active < old->active)
+			old = c;
+	if (old != NULL)
+		client_close(old);
+}
+
 static void
 accept_ready(struct loop *l, int lfd, uint32_t ev, void *arg)
 {
@@ -305,8 +320,9 @@ accept_ready(struct loop *l, int lfd, uint32_t ev, void *arg)
 				log_warn("metrics: accept");
 			return;
 		}
-		if (srv->nclients >= MX_CLIENTS_MAX ||
-		    (c = calloc(1, sizeof(*c))) == NULL) {
+		if (srv->nclients >= MX_CLIENTS_MAX)
+			evict_oldest(srv);
+		if ((c = calloc(1, sizeof(*c))) == NULL) {
 			close(fd);
 			continue;
 		}
@@ -318,7 +334,8 @@ accept_ready(struct loop *l, int lfd, uint32_t ev, void *arg)
 			continue;
 		}
 		timer_init(&c->deadline, deadline_expired, c);
-		loop_timer_add(l, &c->deadline, MX_DEADLINE_NS);
+		loop_timer_add(l, &c->deadline, srv->deadline_ns);
+		c->active = loop_now(l);
 		c->next = srv->clients;
 		if (c->next != NULL)
 			c->next->prev = c;
@@ -339,6 +356,7 @@ metrics_server_new(struct loop *l, struct dns_server *dns,
 	srv->dns = dns;
 	srv->svcs = m;
 	srv->fd = -1;
+	srv->deadline_ns = 10 * NSEC_PER_SEC;
 	return srv;
 }
 
@@ -383,6 +401,12 @@ metrics_server_listen(struct metrics_server *srv, const struct cfg_addr *a,
 	snprintf(srv->addr, sizeof(srv->addr), "%s", name);
 	log_info("metrics at http://%s/metrics", name);
 	return 0;
+}
+
+void
+metrics_server_set_idle(struct metrics_server *srv, uint64_t ms)
+{
+	srv->deadline_ns = ms * NSEC_PER_MSEC;
 }
 
 void

@@ -29,6 +29,10 @@ struct metrics_server *metrics_server_new(struct loop *, struct dns_server *,
 int	metrics_server_listen(struct metrics_server *, const struct cfg_addr *a,
 	    char *why, size_t whylen);
 void	metrics_server_free(struct metrics_server *);
+/* A client must send its request and take the reply within MS of its
+ * connect (metrics_idle); when every slot is taken, a new client evicts
+ * the one that has gone longest without sending. */
+void	metrics_server_set_idle(struct metrics_server *, uint64_t ms);
 
 /* The status for a request's head: 200 for GET or HEAD /metrics (a
  * query string is ignored; *head set for HEAD), 404 for another path,

@@ -19,9 +19,12 @@
 
 struct ctl_client {
 	struct ctl_server	*srv;
+	struct ctl_client	*prev, *next;
 	int			 fd;
 	uint8_t			*out;		/* [u32 len][packet]... */
 	size_t			 outlen, outoff, outcap;
+	uint64_t		 active;	/* ns, accept or last request */
+	struct timer		 idle;
 };
 
 struct ctl_server {
@@ -31,7 +34,9 @@ struct ctl_server {
 	void			*arg;
 	int			 fd;
 	char			*path;
+	struct ctl_client	*clients;
 	int			 nclients;
+	uint64_t		 idle_ns;
 };
 
 static void client_close(struct ctl_client *);
@@ -196,6 +201,8 @@ client_io(struct loop *l, int fd, uint32_t ev, void *arg)
 		client_close(c);
 		return;
 	}
+	c->active = loop_now(l);
+	loop_timer_add(l, &c->idle, c->srv->idle_ns);
 	handle(c, &h, p);
 	if (flush(c) == 0)
 		loop_mod(l, fd, EPOLLIN | EPOLLOUT);
@@ -204,11 +211,47 @@ client_io(struct loop *l, int fd, uint32_t ev, void *arg)
 static void
 client_close(struct ctl_client *c)
 {
-	loop_del(c->srv->loop, c->fd);
+	struct ctl_server *srv = c->srv;
+
+	loop_timer_del(srv->loop, &c->idle);
+	loop_del(srv->loop, c->fd);
 	close(c->fd);
-	c->srv->nclients--;
+	if (c->prev != NULL)
+		c->prev->next = c->next;
+	else
+		srv->clients = c->next;
+	if (c->next != NULL)
+		c->next->prev = c->prev;
+	srv->nclients--;
 	free(c->out);
 	free(c);
+}
+
+/* jitsuctl asks and goes: a client silent for control_idle is holding a
+ * slot the operator may need. */
+static void
+idle_expired(struct loop *l, struct timer *t, void *arg)
+{
+	(void)l;
+	(void)t;
+	client_close(arg);
+}
+
+/* Full: the client that has gone longest without a request makes room,
+ * so idle holders cannot lock the operator out before control_idle. */
+static void
+evict_oldest(struct ctl_server *srv)
+{
+	struct ctl_client *c, *old = srv->clients;
+
+	for (c = srv->clients; c != NULL; c = c->next)
+		if (c->active < old->active)
+			old = c;
+	if (old == NULL)
+		return;
+	log_info("control: all %d slots taken; closing the client idle "
+	    "longest", CTL_CLIENTS_MAX);
+	client_close(old);
 }
 
 /* Root, or the group that owns the socket file (mode 0660). */
@@ -236,13 +279,14 @@ accept_ready(struct loop *l, int lfd, uint32_t ev, void *arg)
 	(void)ev;
 	if ((fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK)) == -1)
 		return;
-	if (srv->nclients >= CTL_CLIENTS_MAX || !peer_allowed(srv, fd)) {
-		log_warnx("control: connection refused (%s)",
-		    srv->nclients >= CTL_CLIENTS_MAX ? "too many clients" :
-		    "not root or the socket's group");
+	if (!peer_allowed(srv, fd)) {
+		log_warnx("control: connection refused (not root or the "
+		    "socket's group)");
 		close(fd);
 		return;
 	}
+	if (srv->nclients >= CTL_CLIENTS_MAX)
+		evict_oldest(srv);
 	if ((c = calloc(1, sizeof(*c))) == NULL) {
 		close(fd);
 		return;
@@ -254,7 +298,20 @@ accept_ready(struct loop *l, int lfd, uint32_t ev, void *arg)
 		free(c);
 		return;
 	}
+	c->active = loop_now(l);
+	timer_init(&c->idle, idle_expired, c);
+	loop_timer_add(l, &c->idle, srv->idle_ns);
+	c->next = srv->clients;
+	if (c->next != NULL)
+		c->next->prev = c;
+	srv->clients = c;
 	srv->nclients++;
+}
+
+void
+ctl_server_set_idle(struct ctl_server *srv, uint64_t ms)
+{
+	srv->idle_ns = ms * NSEC_PER_MSEC;
 }
 
 struct ctl_server *
@@ -270,6 +327,7 @@ ctl_server_new(struct loop *l, struct svc_manager *m, ctl_reload_fn reload,
 	srv->reload = reload;
 	srv->arg = arg;
 	srv->fd = -1;
+	srv->idle_ns = 60 * NSEC_PER_SEC;
 	return srv;
 }
 
@@ -347,6 +405,8 @@ ctl_server_free(struct ctl_server *srv)
 {
 	if (srv == NULL)
 		return;
+	while (srv->clients != NULL)
+		client_close(srv->clients);
 	if (srv->fd != -1) {
 		loop_del(srv->loop, srv->fd);
 		close(srv->fd);

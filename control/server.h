@@ -25,5 +25,8 @@ struct ctl_server *ctl_server_new(struct loop *, struct svc_manager *,
 int	ctl_server_listen(struct ctl_server *, const char *path, char *why,
 	    size_t whylen);
 void	ctl_server_free(struct ctl_server *);
+/* A client is closed after MS without a request (control_idle); when
+ * every slot is taken, a new client evicts the one idle longest. */
+void	ctl_server_set_idle(struct ctl_server *, uint64_t ms);
 
 #endif

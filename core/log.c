@@ -149,3 +149,33 @@ fatalx(const char *fmt, ...)
 	va_end(ap);
 	exit(1);
 }
+
+size_t
+log_escape(char *dst, size_t cap, const char *src, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t o = 0, i;
+
+	if (cap == 0)
+		return 0;
+	for (i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)src[i];
+		size_t need = ch == '\\' ? 2 : ch < 0x20 || ch == 0x7f ? 4 : 1;
+
+		if (o + need >= cap)
+			break;
+		if (need == 1)
+			dst[o++] = (char)ch;
+		else if (need == 2) {
+			dst[o++] = '\\';
+			dst[o++] = '\\';
+		} else {
+			dst[o++] = '\\';
+			dst[o++] = 'x';
+			dst[o++] = hex[ch >> 4];
+			dst[o++] = hex[ch & 15];
+		}
+	}
+	dst[o] = '\0';
+	return o;
+}

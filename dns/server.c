@@ -150,8 +150,11 @@ dns_server_counters(const struct dns_server *srv)
 
 size_t
 dns_server_answer(struct dns_server *srv, const uint8_t *req, size_t len,
-    uint8_t *resp, size_t cap, bool udp, struct dns_qinfo *qi)
+    uint8_t *resp, size_t cap, bool udp, const struct sockaddr_storage *peer,
+    struct dns_qinfo *qi)
 {
+	const uint8_t *a;
+	int family;
 	size_t n;
 
 	n = dns_query(srv->db, req, len, resp, cap, udp,
@@ -166,8 +169,10 @@ dns_server_answer(struct dns_server *srv, const uint8_t *req, size_t len,
 		if (qi->tc)
 			srv->ctr.truncated++;
 	}
-	if (qi->service >= 0 && srv->hit != NULL)
-		srv->hit(srv->hitarg, qi);
+	if (qi->service >= 0 && srv->hit != NULL) {
+		a = dns_peer_bytes(peer, &family);
+		srv->hit(srv->hitarg, qi, family, a);
+	}
 	return n;
 }
 

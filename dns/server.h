@@ -21,9 +21,12 @@
 
 struct dns_server;
 
-/* Called for each answered query that hit a service (qi->service >= 0).
- * Runs on the DNS path: it must not block. */
-typedef void (*dns_hit_fn)(void *arg, const struct dns_qinfo *qi);
+/* Called for each answered query that hit a service (qi->service >= 0),
+ * with the client's address (FAMILY AF_INET or AF_INET6, ADDR its 4 or
+ * 16 bytes, a v4-mapped client as IPv4; NULL when unknown). Runs on the
+ * DNS path: it must not block. */
+typedef void (*dns_hit_fn)(void *arg, const struct dns_qinfo *qi, int family,
+    const void *addr);
 
 struct dns_counters {
 	uint64_t	 queries_udp, queries_tcp;

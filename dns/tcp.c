@@ -141,7 +141,7 @@ conn_process(struct tcp_conn *c)
 		c->progress = loop_now(srv->loop);
 		c->in_msg = false;	/* what follows is a new message */
 		size_t rlen = dns_server_answer(srv, c->in + off + 2, mlen,
-		    c->resp + 2, DNS_TCP_MAX, false, &qi);
+		    c->resp + 2, DNS_TCP_MAX, false, &c->peer, &qi);
 		if (qi.action == DNS_ACT_FORWARD) {
 			struct fwd_client fc;
 			memset(&fc, 0, sizeof(fc));

@@ -76,9 +76,11 @@ struct dns_server {
 /* Source address bytes of a sockaddr (4 or 16), or NULL. */
 const uint8_t *dns_peer_bytes(const struct sockaddr_storage *, int *family);
 
-/* server.c: answer one request; counts it and reports a service hit. */
+/* server.c: answer one request from peer; counts it and reports a
+ * service hit with the peer's address. */
 size_t	dns_server_answer(struct dns_server *, const uint8_t *req, size_t len,
-	    uint8_t *resp, size_t cap, bool udp, struct dns_qinfo *qi);
+	    uint8_t *resp, size_t cap, bool udp,
+	    const struct sockaddr_storage *peer, struct dns_qinfo *qi);
 
 /* udp.c */
 void	udp_readable(struct loop *, int fd, uint32_t ev, void *arg);

@@ -140,7 +140,8 @@ udp_readable(struct loop *l, int fd, uint32_t ev, void *arg)
 				continue;
 			}
 			rlen = dns_server_answer(srv, b->req[i], b->in[i].msg_len,
-			    b->resp[nout], sizeof(b->resp[nout]), true, &qi);
+			    b->resp[nout], sizeof(b->resp[nout]), true,
+			    &b->peer[i], &qi);
 			if (qi.action == DNS_ACT_FORWARD) {
 				struct fwd_client c;
 				memset(&c, 0, sizeof(c));

@@ -189,6 +189,10 @@ daemon_apply(struct daemon *d, struct config *c)
 		dns_db_free(db);
 		return -1;
 	}
+	if (d->ctl != NULL)
+		ctl_server_set_idle(d->ctl, c->d.control_idle_ms);
+	if (d->metrics != NULL)
+		metrics_server_set_idle(d->metrics, c->d.metrics_idle_ms);
 	server_opts(c, &o);
 	dns_server_set_opts(d->dns, &o);
 	dns_server_set_db(d->dns, db);
@@ -201,7 +205,8 @@ daemon_apply(struct daemon *d, struct config *c)
 }
 
 void
-daemon_dns_hit(void *arg, const struct dns_qinfo *qi)
+daemon_dns_hit(void *arg, const struct dns_qinfo *qi, int family,
+    const void *addr)
 {
 	struct daemon *d = arg;
 	struct service *s;
@@ -212,7 +217,7 @@ daemon_dns_hit(void *arg, const struct dns_qinfo *qi)
 	    qi->qtype != DNS_T_ANY)
 		return;
 	if ((s = svc_get(d->svcs, qi->service)) != NULL)
-		svc_want(s, "dns query");
+		svc_want_from(s, "dns query", family, addr);
 }
 
 int

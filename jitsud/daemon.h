@@ -38,7 +38,8 @@ struct dns_db	*daemon_build_db(const struct config *, uint32_t serial,
 /* Start serving cfg (takes ownership). Returns 0 or -1 with a log line. */
 int		 daemon_apply(struct daemon *, struct config *);
 /* The DNS hit hook: a query for a service's address wants it. */
-void		 daemon_dns_hit(void *daemon, const struct dns_qinfo *);
+void		 daemon_dns_hit(void *daemon, const struct dns_qinfo *,
+		    int family, const void *addr);
 /* SIGHUP and `jitsuctl reload`: reload the config; a bad one is logged
  * (and described in msg) and the old one kept. 0 or -EINVAL. */
 int		 daemon_reload(void *daemon, char *msg, size_t msglen);

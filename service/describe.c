@@ -14,16 +14,39 @@
 #include "service/service.h"
 
 void
+svc_log_flush(struct service *s)
+{
+	if (s->log_suppressed == 0)
+		return;
+	log_info("%s: suppressed %llu lines (over log_rate)", s->name,
+	    (unsigned long long)s->log_suppressed);
+	s->log_suppressed = 0;
+}
+
+void
 svc_log_line(struct service *s, const char *line)
 {
-	log_info("%s: %s", s->name, line);
+	const struct svc_limits *lim = svc_limits(s->mgr);
+	size_t len = strlen(line);
+	char esc[1024];
+
 	/* The ring is made on the first line: a registered service that
-	 * never ran costs nothing for it. */
-	if (s->log == NULL && (s->log = calloc(1, sizeof(*s->log))) == NULL)
+	 * never ran costs nothing for it. It keeps the latest lines even
+	 * in a flood: status shows what the service says now. */
+	if (s->log != NULL || (s->log = calloc(1, sizeof(*s->log))) != NULL) {
+		log_escape(s->log->line[s->log->next % SVC_LOG_LINES],
+		    SVC_LOG_LEN, line, len);
+		s->log->next++;
+	}
+	if (!rate_take(&s->lograte, loop_now(svc_loop(s)), lim->log_every_ns,
+	    lim->log_burst)) {
+		s->log_suppressed++;
+		s->nlog_suppressed++;
 		return;
-	snprintf(s->log->line[s->log->next % SVC_LOG_LINES], SVC_LOG_LEN, "%s",
-	    line);
-	s->log->next++;
+	}
+	svc_log_flush(s);
+	log_escape(esc, sizeof(esc), line, len);
+	log_info("%s: %s", s->name, esc);
 }
 
 static double
@@ -89,6 +112,8 @@ svc_describe(struct service *s, char *rec, size_t cap, size_t *len, bool full)
 	}
 	if (s->reason != NULL)
 		r |= ctl_rec_add(rec, cap, len, "last_failure", "%s", s->reason);
+	r |= ctl_rec_add(rec, cap, len, "log_suppressed", "%llu",
+	    (unsigned long long)s->nlog_suppressed);
 	if (s->log != NULL) {
 		unsigned first = s->log->next > SVC_LOG_LINES ?
 		    s->log->next - SVC_LOG_LINES : 0;

@@ -3,6 +3,7 @@
  * decisions, timers (boot timeout, idle), limits and the start queue,
  * back-off after failures. See service.h.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 #include "control/metrics.h"
 #include "control/proto.h"
 #include "core/log.h"
+#include "service/budget.h"
 #include "service/persist.h"
 #include "service/service.h"
 
@@ -27,6 +29,8 @@ struct svc_manager {
 	char			*statedir;	/* instance records, or NULL */
 	struct service		*khead, *ktail;	/* wants to act on */
 	struct timer		 kick;
+	struct budget		*budget;	/* made on first use */
+	uint64_t		 last_deny_log;
 };
 
 static void dispatch(struct service *, enum svc_event);
@@ -452,6 +456,27 @@ idle_check(struct loop *l, struct timer *t, void *arg)
 
 /* --- public --- */
 
+/* Would a want now start (or resume) the service? The cases svc_want
+ * lets through to the kick. */
+static bool
+want_starts(const struct service *s, uint64_t now)
+{
+	switch (s->state) {
+	case SVC_RUNNING:
+	case SVC_STARTING:
+		return false;
+	case SVC_STOPPING:
+		return !s->want_after_stop;
+	case SVC_FAILED:
+		if (now < s->backoff_until)
+			return false;
+		break;
+	default:
+		break;
+	}
+	return !s->kicked;
+}
+
 void
 svc_want(struct service *s, const char *why)
 {
@@ -460,25 +485,16 @@ svc_want(struct service *s, const char *why)
 
 	m->ctr.wants++;
 	s->last_active = now;
-	switch (s->state) {
-	case SVC_RUNNING:
-	case SVC_STARTING:
-		return;		/* one boot serves every concurrent want */
-	case SVC_STOPPING:
-		s->want_after_stop = true;
+	/* One boot serves every concurrent want; a want joins the one
+	 * already waiting for the kick. */
+	if (!want_starts(s, now)) {
+		if (s->state == SVC_STOPPING)
+			s->want_after_stop = true;
+		else if (s->state == SVC_FAILED && now < s->backoff_until &&
+		    s->prepared && s->ops->reset_held != NULL)
+			s->ops->reset_held(s);
 		return;
-	case SVC_FAILED:
-		if (now < s->backoff_until) {
-			if (s->prepared && s->ops->reset_held != NULL)
-				s->ops->reset_held(s);
-			return;
-		}
-		break;
-	default:
-		break;
 	}
-	if (s->kicked)
-		return;		/* this want joins the one already waiting */
 	if (s->state != SVC_SUSPENDED && !s->queued)
 		s->phase[PH_WANTED] = now;
 	log_debug("service %s: wanted (%s)", s->name, why);
@@ -497,6 +513,40 @@ svc_want(struct service *s, const char *why)
 	m->ktail = s;
 	if (!timer_pending(&m->kick))
 		loop_timer_add(m->loop, &m->kick, 0);
+}
+
+void
+svc_want_from(struct service *s, const char *why, int family,
+    const void *addr)
+{
+	struct svc_manager *m = s->mgr;
+	uint64_t now = loop_now(m->loop);
+	char a[64] = "?";
+
+	if (addr == NULL || m->lim.start_every_ns == 0 ||
+	    !want_starts(s, now)) {
+		svc_want(s, why);
+		return;
+	}
+	if (m->budget == NULL && (m->budget = budget_new()) == NULL) {
+		svc_want(s, why);	/* no memory: no budget, as before */
+		return;
+	}
+	if (budget_take(m->budget, family, addr, now, m->lim.start_every_ns,
+	    m->lim.start_burst)) {
+		svc_want(s, why);
+		return;
+	}
+	m->ctr.wants++;
+	m->ctr.budget_denied++;
+	/* One line a second at most: the flood is the attack. */
+	if (m->last_deny_log == 0 || now - m->last_deny_log >= NSEC_PER_SEC) {
+		m->last_deny_log = now;
+		inet_ntop(family, addr, a, sizeof(a));
+		log_warnx("service %s: not started for %s (%s): its start "
+		    "budget is spent (%llu denied so far)", s->name, a, why,
+		    (unsigned long long)m->ctr.budget_denied);
+	}
 }
 
 static void
@@ -596,6 +646,7 @@ svc_on_first_conn(struct service *s)
 void
 svc_on_exit(struct service *s, bool crashed, const char *reason)
 {
+	svc_log_flush(s);
 	dispatch_why(s, crashed ? EV_CRASHED : EV_EXITED, reason);
 }
 
@@ -650,6 +701,12 @@ svc_counters(const struct svc_manager *m)
 	return &m->ctr;
 }
 
+const struct svc_limits *
+svc_limits(const struct svc_manager *m)
+{
+	return &m->lim;
+}
+
 static bool
 str_same(const char *a, const char *b)
 {
@@ -668,6 +725,7 @@ same_instance(const struct cfg_service *a, const struct cfg_service *b)
 	    a->naddrs == b->naddrs &&
 	    memcmp(a->addrs, b->addrs, sizeof(a->addrs[0]) * (size_t)a->naddrs) == 0 &&
 	    a->memory == b->memory && a->pids == b->pids && a->cpu == b->cpu &&
+	    a->tmp == b->tmp &&
 	    a->sandbox == b->sandbox && a->cpus == b->cpus &&
 	    a->accel == b->accel &&
 	    str_same(a->cmdline, b->cmdline) && str_same(a->initrd, b->initrd) &&
@@ -728,6 +786,12 @@ svc_manager_apply(struct svc_manager *m, const struct config *cfg,
 	m->lim.max_running = cfg->d.max_running ? cfg->d.max_running : 1;
 	m->lim.start_queue = cfg->d.start_queue;
 	m->lim.backoff_ms = cfg->d.backoff_ms;
+	m->lim.log_every_ns = cfg->d.log_rate ? NSEC_PER_SEC / cfg->d.log_rate :
+	    0;
+	m->lim.log_burst = cfg->d.log_burst;
+	m->lim.start_every_ns = cfg->d.source_start_budget ?
+	    cfg->d.source_start_refill_ms * NSEC_PER_MSEC : 0;
+	m->lim.start_burst = cfg->d.source_start_budget;
 	free(m->statedir);
 	m->statedir = cfg->d.state ? strdup(cfg->d.state) : NULL;
 	nsv = calloc((size_t)cfg->nsvcs + 1, sizeof(*nsv));
@@ -796,6 +860,7 @@ svc_manager_free(struct svc_manager *m)
 		return;
 	svc_manager_shutdown(m);
 	loop_timer_del(m->loop, &m->kick);
+	budget_free(m->budget);
 	free(m->statedir);
 	free(m);
 }

@@ -23,6 +23,7 @@
 #include "backend/backend.h"
 #include "config/config.h"
 #include "core/loop.h"
+#include "core/rate.h"
 #include "dns/db.h"
 #include "service/state.h"
 
@@ -65,6 +66,9 @@ struct service {
 	const struct backend_ops *ops;
 	void			*bk;		/* backend state */
 	struct svc_logring	*log;		/* last lines, made on first */
+	struct rate		 lograte;	/* log_rate, log_burst */
+	uint64_t		 log_suppressed; /* lines not logged since */
+	uint64_t		 nlog_suppressed; /* ever */
 	uint64_t		 nstarts, nfailures, nstops;
 	uint64_t		 last_boot_ns;	/* want -> running */
 };
@@ -72,10 +76,15 @@ struct service {
 struct svc_limits {
 	uint32_t	 max_starting, max_running, start_queue;
 	uint64_t	 backoff_ms;
+	uint64_t	 log_every_ns;		/* 0: log every line */
+	uint32_t	 log_burst;
+	uint64_t	 start_every_ns;	/* 0: no start budget */
+	uint32_t	 start_burst;
 };
 
 struct svc_counters {
 	uint64_t	 wants, starts, failures, queued, queue_full;
+	uint64_t	 budget_denied;	/* wants over a client's start budget */
 };
 
 struct svc_manager *svc_manager_new(struct loop *);
@@ -97,8 +106,20 @@ struct service	*svc_find(struct svc_manager *, const char *name);
 const struct svc_counters *svc_counters(const struct svc_manager *);
 struct loop	*svc_loop(const struct service *);
 
+const struct svc_limits *svc_limits(const struct svc_manager *);
+
 /* A DNS query (or connection) wants the service. Never blocks. */
 void		 svc_want(struct service *, const char *why);
+/*
+ * The same from a client at FAMILY/ADDR (4 or 16 bytes; NULL: unknown,
+ * no budget): a want that would start the service (stopped, suspended,
+ * failed past its back-off) takes a token of the client's start budget
+ * (source_start_budget, source_start_refill; an IPv6 client is its /64)
+ * and is dropped when there is none. The answer the client got stands;
+ * the service stays as it is. Operator starts never pass here.
+ */
+void		 svc_want_from(struct service *, const char *why, int family,
+		    const void *addr);
 /* Operator actions; 0 or a negative errno (-EBUSY: not in a state that
  * allows it). */
 int		 svc_start(struct service *);
@@ -106,8 +127,12 @@ int		 svc_stop(struct service *);
 int		 svc_suspend(struct service *);
 int		 svc_resume(struct service *);
 
-/* A line the unikernel printed: logged, and kept for `jitsuctl status`. */
+/* A line the unikernel printed: its control bytes escaped (log_escape),
+ * kept for `jitsuctl status`, and logged within log_rate/log_burst; the
+ * lines over it are counted and a "suppressed N lines" note says so. */
 void		 svc_log_line(struct service *, const char *line);
+/* Log the note for lines suppressed so far, if any (the instance ended). */
+void		 svc_log_flush(struct service *);
 /* Describe the service as "key=value" lines for the control socket;
  * full adds phases, the failure reason and the last log lines. */
 int		 svc_describe(struct service *, char *rec, size_t cap, size_t *len,
