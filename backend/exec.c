@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "backend/instance.h"
+#include "backend/uid.h"
 #include "config/values.h"
 #include "core/log.h"
 #include "net/net.h"
@@ -346,6 +347,7 @@ sandbox_setup(struct service *s, struct exec_svc *x, char *why, size_t whylen)
 	const struct cfg_service *c = s->cfg;
 	struct sandbox_spec spec;
 	char *save, *w;
+	int64_t uid;
 	int n = 0, r;
 
 	if (host_get(svc_loop(s), why, whylen) < 0)
@@ -365,22 +367,42 @@ sandbox_setup(struct service *s, struct exec_svc *x, char *why, size_t whylen)
 	spec.name = c->name;
 	spec.image = c->image;
 	spec.args = x->args;
-	spec.uid = 0;	/* the sandbox picks a uid no other service has */
+	/* one allocator for every backend: no QEMU or other service
+	 * shares it (backend/uid.h) */
+	if ((uid = uid_take(uid_pool(), c->name)) < 0) {
+		snprintf(why, whylen, "no free uid in uid_base/uid_range: %s",
+		    strerror((int)-uid));
+		return (int)uid;
+	}
+	spec.uid = (uid_t)uid;
 	spec.limits.memory = c->memory;
 	spec.limits.pids = c->pids;
 	spec.limits.cpu_milli = c->cpu * 10;
 	spec.tmp_size = c->tmp;
 	spec.filter = filter_of(c->sandbox);
 	if ((x->sb = calloc(1, sizeof(*x->sb))) == NULL) {
+		uid_put(uid_pool(), c->name);
 		snprintf(why, whylen, "out of memory");
 		return -ENOMEM;
 	}
 	if ((r = sandbox_prepare(x->sb, &host, &spec, why, whylen)) < 0) {
+		uid_put(uid_pool(), c->name);
 		free(x->sb);
 		x->sb = NULL;
 		return r;
 	}
 	return 0;
+}
+
+/* Undoes sandbox_setup: kills and reaps a running instance, gives the
+ * uid back. */
+static void
+sandbox_teardown(struct service *s, struct exec_svc *x)
+{
+	if (x->sb == NULL)
+		return;
+	sandbox_release(x->sb);
+	uid_put(uid_pool(), s->cfg->name);
 }
 
 /* What sandbox_prepare would refuse about the image, said at config load
@@ -600,8 +622,7 @@ exec_release(struct service *s)
 		return;
 	exec_watch(s, false);
 	instance_gone(x);
-	if (x->sb != NULL)
-		sandbox_release(x->sb);	/* kills and reaps */
+	sandbox_teardown(s, x);	/* kills and reaps */
 	for (int i = 0; i < c->naddrs; i++)
 		net_addr_remove(&c->addrs[i]);
 	log_close(x);
@@ -822,8 +843,7 @@ exec_adopt(struct service *s, const char *rec, size_t len, bool keep,
 fail:
 	instance_end(pidfd);
 	close(pidfd);
-	if (x->sb != NULL)
-		sandbox_release(x->sb);
+	sandbox_teardown(s, x);
 	exec_free(s, x);
 	return 0;
 }

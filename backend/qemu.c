@@ -49,6 +49,7 @@
 #include <unistd.h>
 
 #include "backend/instance.h"
+#include "backend/uid.h"
 #include "backend/qemu.h"
 #include "backend/qemu_cgroup.h"
 #include "control/proto.h"
@@ -766,6 +767,15 @@ qemu_pid(struct service *s)
 	return Q(s) != NULL ? (long)Q(s)->pid : 0;
 }
 
+/* Frees Q and gives its uid back to the allocator. */
+static void
+qemu_free(struct qemu_svc *q)
+{
+	if (q->spec.uid != 0)
+		uid_put(uid_pool(), q->svc->name);
+	free(q);
+}
+
 static void
 qemu_release(struct service *s)
 {
@@ -780,7 +790,7 @@ qemu_release(struct service *s)
 	instance_gone(q);
 	loop_del(svc_loop(s), q->tap.pfd);
 	net_tap_close(&q->tap);
-	free(q);
+	qemu_free(q);
 	s->bk = NULL;
 }
 
@@ -908,10 +918,19 @@ qemu_new(struct service *s, char *why, size_t whylen)
 	q->spec.memory = c->memory;
 	q->spec.cpus = c->cpus;
 	q->spec.seccomp = qemu_has_seccomp(q->qemu);
-	/* The uid the exec backend's sandbox would give this service: one
-	 * per service, so VMs cannot signal one another. */
-	if (geteuid() == 0)
-		q->spec.uid = SANDBOX_UID_BASE + (unsigned)s->index;
+	/* One uid per service from the allocator every backend shares:
+	 * no VM and no exec sandbox can signal another's processes. */
+	if (geteuid() == 0) {
+		int64_t uid = uid_take(uid_pool(), s->name);
+
+		if (uid < 0) {
+			r = (int)uid;
+			snprintf(why, whylen, "no free uid in uid_base/uid_range: "
+			    "%s", strerror(-r));
+			goto fail;
+		}
+		q->spec.uid = (unsigned)uid;
+	}
 	qemu_guest_mac(&q->spec.addr, q->spec.mac);
 	if ((r = qemu_argv(&q->spec, q->argbuf, sizeof(q->argbuf), q->argv,
 	    QEMU_ARGV_MAX)) < 0) {
@@ -920,7 +939,7 @@ qemu_new(struct service *s, char *why, size_t whylen)
 	}
 	return q;
 fail:
-	free(q);
+	qemu_free(q);
 	return NULL;
 }
 
@@ -1025,7 +1044,7 @@ qemu_prepare(struct service *s, char *why, size_t whylen)
 	return 0;
 fail:
 	net_tap_close(&q->tap);
-	free(q);
+	qemu_free(q);
 	return r;
 }
 
@@ -1064,7 +1083,7 @@ adopt_fail(struct qemu_svc *q, int pidfd, const char *run)
 		}
 		loop_del(svc_loop(q->svc), q->tap.pfd);
 		net_tap_close(&q->tap);
-		free(q);
+		qemu_free(q);
 	}
 	return 0;
 }

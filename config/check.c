@@ -12,6 +12,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "backend/uid.h"
 #include "config/config.h"
 #include "config/keys.h"
 #include "config/values.h"
@@ -162,6 +163,30 @@ check_dns_zone_keys(struct config *c, const char *f)
 		config_error(c, f, 0, "SOA timers are at most 2^31-1 s");
 }
 
+/* uid_base/uid_range: inside the uid space, and nobody else's (a user,
+ * a group, a subordinate range of rootless containers): a service's
+ * processes run as these uids and could signal theirs. */
+static void
+check_uids(struct config *c, const char *f)
+{
+	struct cfg_daemon *d = &c->d;
+	int line = d->uid_base_line ? d->uid_base_line : d->uid_range_line;
+	char why[256];
+
+	if (d->uid_base == 0 || d->uid_range == 0 ||
+	    (uint64_t)d->uid_base + d->uid_range > 4294967295u) {
+		config_error(c, f, line, "uid_base = %u, uid_range = %u: want "
+		    "uid_base >= 1, uid_range >= 1 and the range below "
+		    "4294967295", d->uid_base, d->uid_range);
+		return;
+	}
+	if (uid_conflict(d->uid_base, d->uid_range, why, sizeof(why)) > 0)
+		config_error(c, f, line, "uids %u-%u (uid_base, uid_range) "
+		    "overlap %s: set uid_base to a range no user, group or "
+		    "/etc/subuid, /etc/subgid entry uses", d->uid_base,
+		    d->uid_base + d->uid_range - 1, why);
+}
+
 static void
 check_daemon(struct config *c)
 {
@@ -206,6 +231,7 @@ check_daemon(struct config *c)
 	if (!simple_name(d->cgroup))
 		config_error(c, f, 0, "cgroup must be one name of letters, "
 		    "digits, '_', '.' and '-', not \"%s\"", d->cgroup);
+	check_uids(c, f);
 }
 
 static void

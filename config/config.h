@@ -193,6 +193,13 @@ struct cfg_daemon {
 	uint32_t	 log_rate, log_burst;	/* rate 0 = no limit */
 	/* Idle control and metrics clients are closed after these. */
 	uint64_t	 control_idle_ms, metrics_idle_ms;
+	/* The host uids services run as (backend/uid.h): [uid_base,
+	 * uid_base + uid_range), no user's, group's or subordinate range's.
+	 * Lines for errors found at the check (0: not written). */
+	uint32_t	 uid_base;
+	uint32_t	 uid_range;
+	int		 uid_base_line;
+	int		 uid_range_line;
 };
 
 struct config {

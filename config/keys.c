@@ -8,11 +8,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backend/uid.h"
 #include "config/keys.h"
 #include "config/values.h"
 
+/* K_U32L: a K_U32 whose line is kept (at setoff) for the whole-config
+ * checks that find what is wrong with it. */
 enum ktype { K_STR, K_DUR, K_SIZE, K_U32, K_ENUM, K_ADDRS, K_NAMES,
-    K_IPPORT, K_PORTS, K_LIST, K_NET, K_NS, K_CIDRS };
+    K_IPPORT, K_PORTS, K_LIST, K_NET, K_NS, K_CIDRS, K_U32L };
 
 struct key {
 	const char		*name;
@@ -21,7 +24,8 @@ struct key {
 	uint64_t		 max;		/* K_U32 */
 	const char *const	*words;		/* K_ENUM */
 	size_t			 setoff;	/* K_ENUM, K_SIZE, K_U32: bool
-						   "was set", or 0 */
+						   "was set", or 0; K_U32L:
+						   int line */
 };
 
 static const char *const backend_words[] = { "none", "exec", "qemu",
@@ -119,6 +123,10 @@ static const struct key daemon_keys[] = {
 	{ "log_burst",	K_U32,	D(log_burst), 1000000, NULL, 0 },
 	{ "control_idle", K_DUR, D(control_idle_ms), 0, NULL, 0 },
 	{ "metrics_idle", K_DUR, D(metrics_idle_ms), 0, NULL, 0 },
+	{ "uid_base",	K_U32L,	D(uid_base), 4294967294u, NULL,
+	    D(uid_base_line) },
+	{ "uid_range",	K_U32L,	D(uid_range), UID_RANGE_MAX, NULL,
+	    D(uid_range_line) },
 	{ NULL, 0, 0, 0, NULL, 0 }
 };
 
@@ -256,10 +264,13 @@ key_set(const struct key *k, char *base, struct cfg_service *svc,
 			*(bool *)(base + k->setoff) = true;
 		return 0;
 	case K_U32:
+	case K_U32L:
 		if ((r = parse_uint(val, k->max, &v, why)) < 0)
 			return r;
 		*(uint32_t *)(base + k->off) = (uint32_t)v;
-		if (k->setoff)
+		if (k->type == K_U32L)
+			*(int *)(base + k->setoff) = line;
+		else if (k->setoff)
 			*(bool *)(base + k->setoff) = true;
 		return 0;
 	case K_ENUM:

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backend/uid.h"
 #include "config/config.h"
 #include "config/keys.h"
 #include "config/values.h"
@@ -59,6 +60,8 @@ config_new(void)
 	c->d.log_burst = 200;
 	c->d.control_idle_ms = 60000;
 	c->d.metrics_idle_ms = 10000;
+	c->d.uid_base = UID_BASE_DEFAULT;
+	c->d.uid_range = UID_RANGE_DEFAULT;
 	if ((c->d.control = strdup("/run/jitsu/jitsud.sock")) == NULL ||
 	    (c->d.state = strdup("/run/jitsu/state")) == NULL ||
 	    (c->d.run = strdup("/run/jitsu")) == NULL ||

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "backend/uid.h"
 #include "config/values.h"
 #include "core/log.h"
 #include "dns/wire.h"
@@ -160,6 +161,12 @@ daemon_apply(struct daemon *d, struct config *c)
 	if (backend_set_paths(c->d.run, c->d.cgroup) < 0) {
 		log_warnx("config: run = and cgroup = take effect only at a "
 		    "restart (now %s and %s)", backend_run(), backend_cgroup());
+		return -1;
+	}
+	if (uid_pool_set(c->d.uid_base, c->d.uid_range) < 0) {
+		log_warnx("config: uid_base and uid_range take effect only at "
+		    "a restart (now %u and %u)", uid_pool()->base,
+		    uid_pool()->range);
 		return -1;
 	}
 	if ((db = daemon_build_db(c, serial, why, sizeof(why))) == NULL) {
