@@ -27,12 +27,14 @@ sbx_setup() {
 t_net() { nsenter --net=/run/netns/"$T_NS" "$@"; }
 
 # sbx [OPTIONS] -- IMAGE [ARGS]: runs to the end. The driver's lines land
-# in $SBX_OUT, the child's stdout and stderr in the file $SBX_LOG.
+# in $SBX_OUT, the child's stdout and stderr in the file $SBX_LOG, the
+# driver's exit status in $SBX_RC.
 sbx() {
 	SBX_N=$((SBX_N + 1))
 	SBX_LOG=$T_TMP/child.$SBX_N.log
 	SBX_OUT=$(t_net timeout 60 "$SBX_RUN" -g "$SBX_GROUP" -r "$SBX_ROOTS" \
 	    -u "$SBX_UID" -o "$SBX_LOG" "$@" 2>&1)
+	SBX_RC=$?
 }
 
 # sbx_bg [OPTIONS] -- IMAGE [ARGS]: starts in the background; the driver's
@@ -43,7 +45,7 @@ sbx_bg() {
 	SBX_OUTF=$T_TMP/driver.$SBX_N.out
 	t_bg SBX_DRIVER nsenter --net=/run/netns/"$T_NS" "$SBX_RUN" -t 60 -g "$SBX_GROUP" \
 	    -r "$SBX_ROOTS" -u "$SBX_UID" -o "$SBX_LOG" "$@" >"$SBX_OUTF" 2>&1
-	wait_for 10 grep -q '^exec ok' "$SBX_OUTF" || return 1
+	wait_for 60 grep -q '^exec ok' "$SBX_OUTF" || return 1
 	SBX_PID=$(awk '$1 == "pid" { print $2 }' "$SBX_OUTF")
 }
 
@@ -84,7 +86,7 @@ sbx_interactive() {
 sbx_ask() {
 	local line
 	echo "$1" >&"${SBXI[1]}"
-	while read -r -t 10 line <&"${SBXI[0]}"; do
+	while read -r -t 60 line <&"${SBXI[0]}"; do
 		echo "$line" >>"$SBX_OUTF"
 		case $line in pid*|cgroup*|exec*) continue;; esac
 		echo "$line"
@@ -95,7 +97,7 @@ sbx_ask() {
 # sbx_await PATTERN: reads the driver's lines until one matches
 sbx_await() {
 	local line
-	while read -r -t 10 line <&"${SBXI[0]}"; do
+	while read -r -t 60 line <&"${SBXI[0]}"; do
 		echo "$line" >>"$SBX_OUTF"
 		[[ $line == $1 ]] && return 0
 	done
@@ -114,9 +116,9 @@ frozen_state() {
 }
 # sbx_freeze: freezes through the driver and waits until it reports done
 sbx_freeze() {
-	local a i
+	local a end=$((SECONDS + 60))
 	a=$(sbx_ask freeze)
-	for i in $(seq 100); do
+	while [ $SECONDS -lt $end ]; do
 		[ "$a" = frozen ] || [ "$a" = "frozen 1" ] && return 0
 		sleep 0.02
 		a=$(sbx_ask frozen)

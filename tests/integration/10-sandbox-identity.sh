@@ -9,7 +9,7 @@ sbx_setup
 
 sbx_bg -n ident -- "$SBX_PROBE" id caps host env fds sleep 30 ||
 	{ fail identity-start "$(cat "$SBX_OUTF")"; exit 1; }
-wait_for 5 grep -q '^fds=' "$SBX_LOG"
+wait_for 60 grep -q '^fds=' "$SBX_LOG"
 st=/proc/$SBX_PID/status
 check inside-uid-0-pid-1 log_has "uid=0 gid=0 pid=1 ppid=0 groups=0"
 check outside-uid grep -qP "^Uid:\t$SBX_UID\t$SBX_UID\t$SBX_UID\t$SBX_UID$" "$st"

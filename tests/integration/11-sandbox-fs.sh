@@ -46,7 +46,7 @@ check libs-read-only log_has "write /usr/x=EROFS"
 # skeletons on a tmpfs private to the driver's own mount namespace
 sbx_bg -n fstmpfs -M -- "$SBX_PROBE" ls / sleep 30 ||
 	fail tmpfs-rundir-start "$(cat "$SBX_OUTF")"
-wait_for 5 grep -q '^ls /=' "$SBX_LOG"
+wait_for 60 grep -q '^ls /=' "$SBX_LOG"
 check tmpfs-rundir-works log_has "ls /=app,dev,tmp"
 check tmpfs-rundir-private bash -c "! grep -q ' $SBX_ROOTS ' /proc/self/mountinfo"
 check tmpfs-rundir-in-driver grep -q " $SBX_ROOTS .* - tmpfs " /proc/$SBX_DRIVER/mountinfo

@@ -25,7 +25,7 @@ port=$((20000 + $$ % 20000))
 sbx_bg -n served -l 127.0.0.1:$port -l 127.0.0.1:$((port + 1)) -- \
     "$SBX_PROBE" env fds sleep 1 serve ||
 	{ fail served-start "$(cat "$SBX_OUTF")"; exit 1; }
-reply=$(t_net timeout 10 bash -c "exec 3<>/dev/tcp/127.0.0.1/$port; cat <&3")
+reply=$(t_net timeout 60 bash -c "exec 3<>/dev/tcp/127.0.0.1/$port; cat <&3")
 check served-through-handed-socket test "$reply" = "hello from pid 1 uid 0"
 wait "$SBX_DRIVER" 2>/dev/null
 check listen-fds log_has "LISTEN_FDS=2"
@@ -38,7 +38,7 @@ check serve-ok log_has "serve=ok"
 if [ -x "$T_BUILD/uk/hello.unix" ]; then
 	sbx_bg -n hello -f strict -l 127.0.0.1:80 -- "$T_BUILD/uk/hello.unix" ||
 		fail hello-start "$(cat "$SBX_OUTF")"
-	body=$(t_net curl -s -m 5 http://127.0.0.1/)
+	body=$(t_net curl -s -m 60 http://127.0.0.1/)
 	check hello-strict-http-200 grep -q hello <<<"$body"
 	kill "$SBX_DRIVER"; wait "$SBX_DRIVER" 2>/dev/null
 else

@@ -15,7 +15,7 @@ sbx_bg_prepared() {
 	t_bg SBX_DRIVER nsenter --net=/run/netns/"$T_NS" "$SBX_RUN" -t 30 \
 	    -g "$SBX_GROUP" -r "$SBX_ROOTS" -u "$SBX_UID" -o "$SBX_LOG" \
 	    -w "$T_TMP/go" "$@" >"$SBX_OUTF" 2>&1
-	wait_for 10 grep -qx prepared "$SBX_OUTF"
+	wait_for 60 grep -qx prepared "$SBX_OUTF"
 }
 sbx_bg_prepared -n gone -- "$img" id
 rm -f "$img"; touch "$T_TMP/go"

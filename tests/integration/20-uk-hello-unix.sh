@@ -15,13 +15,13 @@ command -v systemd-socket-activate >/dev/null ||
 	{ skip all "systemd-socket-activate not installed (Debian: systemd)"; exit 0; }
 
 LINE=0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.
-C() { t_in curl -s --max-time 10 "$@"; }
+C() { t_in curl -s --max-time 60 "$@"; }
 has() { grep -q -- "$1" <<<"$2"; }
 count() { grep -c -- "$1" <<<"$2"; }
 # raw PORT BYTES: send BYTES on one connection, print everything read back
 # until the server closes it (bash's /dev/tcp: no extra tools).
 raw() {
-	t_in timeout 10 bash -c 'exec 3<>/dev/tcp/127.0.0.1/$1 || exit 1
+	t_in timeout 60 bash -c 'exec 3<>/dev/tcp/127.0.0.1/$1 || exit 1
 		printf "%b" "$2" >&3; cat <&3' _ "$1" "$2"
 }
 
@@ -30,7 +30,7 @@ raw() {
 # hello's. Its stderr is kept to check the console lines.
 t_bg SPID t_in systemd-socket-activate -l 127.0.0.1:80 -l '[::1]:80' \
 	-l 127.0.0.1:8080 "$H" 2>"$T_TMP/hello.err"
-wait_for 5 t_in bash -c 'exec 3<>/dev/tcp/127.0.0.1/80' ||
+wait_for 60 t_in bash -c 'exec 3<>/dev/tcp/127.0.0.1/80' ||
 	{ fail start "nothing listening on port 80"; exit 1; }
 
 o=$(C -i http://127.0.0.1/)
@@ -78,14 +78,14 @@ o=$(raw 80 'GET /1 HTTP/1.1\r\nHost: a\r\n\r\nHEAD /2 HTTP/1.1\r\n\r\nGET /3 HTT
 for i in $(seq 20); do
 	C -o /dev/null -w '%{http_code}\n' "http://127.0.0.1/c$i" >"$T_TMP/par.$i" &
 done
-wait_for 20 bash -c "[ \$(cat $T_TMP/par.* 2>/dev/null | wc -l) -eq 20 ]"
+wait_for 60 bash -c "[ \$(cat $T_TMP/par.* 2>/dev/null | wc -l) -eq 20 ]"
 n=$(cat "$T_TMP"/par.* | grep -c '^200$')
 check "20 concurrent clients all get 200 ($n)" test "$n" = 20
 
 # Vanishing clients: one killed in the middle of a 1 GiB body (rate
 # limited so it is surely mid-way), one gone after half a request head.
 t_bg CPID t_in curl -s --limit-rate 2M -o "$T_TMP/partial" http://127.0.0.1/bytes/1073741824
-wait_for 10 test -s "$T_TMP/partial"
+wait_for 60 test -s "$T_TMP/partial"
 kill -9 $CPID; wait $CPID 2>/dev/null
 t_in timeout 5 bash -c 'exec 3<>/dev/tcp/127.0.0.1/80; printf "GET / HT" >&3'
 check "client killed mid-transfer: still serving" \
@@ -97,22 +97,22 @@ check "still the same process" kill -0 "$SPID"
 t_bg HOG t_in bash -c 'for i in $(seq 64); do exec {fd}<>/dev/tcp/127.0.0.1/80 || exit 1; done; exec sleep 30'
 # Ask only once all 64 are connected: a request racing them could take a
 # slot one of them then misses, leaving the table not quite full.
-wait_for 10 bash -c "[ \$(ss -N $T_NS -Htn state established '( dport = :80 )' | wc -l) -ge 64 ]"
+wait_for 60 bash -c "[ \$(ss -N $T_NS -Htn state established '( dport = :80 )' | wc -l) -ge 64 ]"
 code_is() { [ "$(C -o /dev/null -w '%{http_code}' http://127.0.0.1/)" = "$1" ]; }
-check "table full -> 503" wait_for 10 code_is 503
+check "table full -> 503" wait_for 60 code_is 503
 kill $HOG; wait $HOG 2>/dev/null
-check "slots freed -> 200 again" wait_for 10 code_is 200
+check "slots freed -> 200 again" wait_for 60 code_is 200
 
 # Run by hand: no LISTEN_FDS, it binds 127.0.0.1 itself (or UK_LISTEN_ADDR).
 t_bg HPID t_in "$H" port=8081 idle=1 2>/dev/null
-wait_for 5 t_in curl -s -o /dev/null http://127.0.0.1:8081/
+wait_for 60 t_in curl -s -o /dev/null http://127.0.0.1:8081/
 check "by hand: GET on 127.0.0.1:8081" has "hello" "$(C http://127.0.0.1:8081/)"
 # A client that connects and says nothing is closed after idle= seconds
 # (cat sees end of stream; the 10 s timeout is only a backstop).
 t_in timeout 10 bash -c 'exec 3<>/dev/tcp/127.0.0.1/8081; cat <&3'
 check "by hand: idle=1 closes a silent connection" test $? = 0
 t_bg HPID6 env UK_LISTEN_ADDR=::1 nsenter --net=/run/netns/"$T_NS" "$H" port=8082 2>/dev/null
-wait_for 5 t_in curl -s -o /dev/null -g 'http://[::1]:8082/'
+wait_for 60 t_in curl -s -o /dev/null -g 'http://[::1]:8082/'
 check "by hand: UK_LISTEN_ADDR=::1" has "hello" "$(C -g 'http://[::1]:8082/')"
 
 exit $((T_FAILS > 0))

@@ -17,12 +17,12 @@ command -v systemd-socket-activate >/dev/null ||
 	{ skip all "systemd-socket-activate not installed (Debian: systemd)"; exit 0; }
 
 LINE=0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.
-C() { t_in curl -s --max-time 10 "$@"; }
+C() { t_in curl -s --max-time 60 "$@"; }
 has() { grep -q -- "$1" <<<"$2"; }
 
 t_bg SPID t_in systemd-socket-activate -l 127.0.0.1:80 -l '[::1]:80' \
 	"$S" "$H" 2>"$T_TMP/hello.err"
-wait_for 5 t_in bash -c 'exec 3<>/dev/tcp/127.0.0.1/80' ||
+wait_for 60 t_in bash -c 'exec 3<>/dev/tcp/127.0.0.1/80' ||
 	{ fail start "nothing listening on port 80"; exit 1; }
 
 check "strict: GET -> hello" has "hello" "$(C http://127.0.0.1/)"
@@ -30,11 +30,11 @@ o=$(C -v http://127.0.0.1/a 'http://127.0.0.1/b' 2>&1)
 check "strict: keep-alive" has "Re-using existing connection" "$o"
 want=$(yes "$LINE" | head -c 1048576 | sha256sum)
 check "strict: 1 MiB body" test "$want" = "$(C http://127.0.0.1/bytes/1048576 | sha256sum)"
-o=$(t_in timeout 10 bash -c 'exec 3<>/dev/tcp/127.0.0.1/80 || exit 1
+o=$(t_in timeout 60 bash -c 'exec 3<>/dev/tcp/127.0.0.1/80 || exit 1
 	printf "GET / HTTP/1.1\r\nBad header\r\n\r\n" >&3; cat <&3')
 check "strict: 400" has "HTTP/1.1 400" "$o"
 t_bg CPID t_in curl -s --limit-rate 1M -o "$T_TMP/partial" http://127.0.0.1/bytes/1073741824
-wait_for 10 test -s "$T_TMP/partial"
+wait_for 60 test -s "$T_TMP/partial"
 kill -9 "$CPID"; wait "$CPID" 2>/dev/null
 pids=()
 for i in $(seq 10); do C -o /dev/null "http://127.0.0.1/$i" & pids+=($!); done
@@ -46,8 +46,8 @@ check "strict: hello never killed" kill -0 "$SPID"
 # the hold loop, and exit.
 t_bg MPID t_in systemd-socket-activate -l 127.0.0.1:81 \
 	"$S" "$M" port=81 limit=24M step=4M hold 2>"$T_TMP/memhog.err"
-wait_for 5 t_in bash -c 'exec 3<>/dev/tcp/127.0.0.1/81'
-check "strict: memhog reaches its limit" wait_for 10 grep -q "reached 24576 KiB" "$T_TMP/memhog.err"
+wait_for 60 t_in bash -c 'exec 3<>/dev/tcp/127.0.0.1/81'
+check "strict: memhog reaches its limit" wait_for 60 grep -q "reached 24576 KiB" "$T_TMP/memhog.err"
 t_in timeout 5 bash -c 'exec 3<>/dev/tcp/127.0.0.1/81; cat <&3' >/dev/null
 check "strict: memhog holding, alive" kill -0 "$MPID"
 t_in "$S" "$M" limit=300K step=100K >/dev/null 2>&1

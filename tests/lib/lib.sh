@@ -119,3 +119,29 @@ t_clients() {
 	) &
 	printf -v "$var" '%s' "$!"
 }
+
+# t_clients_until VAR STOP OUT ADDR...: like t_clients, but runs until the
+# file STOP exists, and keeps "REQUESTS FAILURES" in OUT up to date after
+# every request, so a test can wait for progress (t_clients_past OUT N)
+# instead of sleeping. VAR gets the loop's pid.
+t_clients_until() {
+	local var=$1 stop=$2 out=$3; shift 3
+	echo "0 0" >"$out"
+	(
+		fails=0 n=0
+		while [ ! -e "$stop" ]; do
+			for a in "$@"; do
+				n=$((n + 1))
+				nsenter --net=/run/netns/"$T_NS" curl -s -m 10 "http://$a/" |
+				    grep -q hello || fails=$((fails + 1))
+				echo "$n $fails" >"$out.new" && mv "$out.new" "$out"
+			done
+			sleep 0.02
+		done
+	) &
+	printf -v "$var" '%s' "$!"
+	T_CLEANUP+=("touch $stop; wait $! 2>/dev/null")
+}
+# t_clients_past OUT N: the client loop writing OUT has made more than N
+# requests (re-read on every call, so wait_for can poll it)
+t_clients_past() { local n; read -r n _ <"$1" && [ "$n" -gt "$2" ]; }
