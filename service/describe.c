@@ -21,6 +21,15 @@ svc_log_flush(struct service *s)
 	log_info("%s: suppressed %llu lines (over log_rate)", s->name,
 	    (unsigned long long)s->log_suppressed);
 	s->log_suppressed = 0;
+	loop_timer_del(svc_loop(s), &s->lognote);
+}
+
+void
+svc_log_note(struct loop *l, struct timer *t, void *arg)
+{
+	(void)l;
+	(void)t;
+	svc_log_flush(arg);
 }
 
 void
@@ -40,7 +49,10 @@ svc_log_line(struct service *s, const char *line)
 	}
 	if (!rate_take(&s->lograte, loop_now(svc_loop(s)), lim->log_every_ns,
 	    lim->log_burst)) {
-		s->log_suppressed++;
+		/* The note comes a second later even if the service falls
+		 * silent (or its last lines come after its exit). */
+		if (s->log_suppressed++ == 0)
+			loop_timer_add(svc_loop(s), &s->lognote, NSEC_PER_SEC);
 		s->nlog_suppressed++;
 		return;
 	}

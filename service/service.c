@@ -743,6 +743,7 @@ svc_release(struct service *s)
 	m->nstarting -= s->state == SVC_STARTING;
 	loop_timer_del(m->loop, &s->idle_timer);
 	loop_timer_del(m->loop, &s->boot_timer);
+	loop_timer_del(m->loop, &s->lognote);
 	s->queued = false;
 	unkick(m, s);
 	if (s->prepared && s->ops->release != NULL)
@@ -769,6 +770,7 @@ svc_new(struct svc_manager *m, const struct cfg_service *c, int index)
 	s->ops = backend_for(c->backend);
 	timer_init(&s->idle_timer, idle_check, s);
 	timer_init(&s->boot_timer, boot_timeout, s);
+	timer_init(&s->lognote, svc_log_note, s);
 	return s;
 }
 

@@ -69,6 +69,7 @@ struct service {
 	struct rate		 lograte;	/* log_rate, log_burst */
 	uint64_t		 log_suppressed; /* lines not logged since */
 	uint64_t		 nlog_suppressed; /* ever */
+	struct timer		 lognote;	/* says how many, once a second */
 	uint64_t		 nstarts, nfailures, nstops;
 	uint64_t		 last_boot_ns;	/* want -> running */
 };
@@ -131,8 +132,10 @@ int		 svc_resume(struct service *);
  * kept for `jitsuctl status`, and logged within log_rate/log_burst; the
  * lines over it are counted and a "suppressed N lines" note says so. */
 void		 svc_log_line(struct service *, const char *line);
-/* Log the note for lines suppressed so far, if any (the instance ended). */
+/* Log the note for lines suppressed so far, if any (the instance ended;
+ * a timer also does it a second after the first suppressed line). */
 void		 svc_log_flush(struct service *);
+void		 svc_log_note(struct loop *, struct timer *, void *service);
 /* Describe the service as "key=value" lines for the control socket;
  * full adds phases, the failure reason and the last log lines. */
 int		 svc_describe(struct service *, char *rec, size_t cap, size_t *len,
