@@ -50,7 +50,10 @@ struct backend_ops {
 	 * over the instance a record describes: verify its identity, take
 	 * its held sockets back from it, and return 1 (it runs) or 2 (it is
 	 * frozen); 0 if there is nothing alive to adopt (prepare follows);
-	 * with keep false, end a verified instance instead and return 0. */
+	 * with keep false, end a verified instance instead and return 0;
+	 * -1 if the record names what is not an instance of jitsud's (it
+	 * was forged or tampered with): nothing is touched, and jitsud
+	 * warns. */
 	int	(*record)(struct service *, char *rec, size_t cap, size_t *len);
 	int	(*adopt)(struct service *, const char *rec, size_t len, bool keep,
 		    char *why, size_t whylen);

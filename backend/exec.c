@@ -11,6 +11,7 @@
  * The process's exit is seen at once through its pidfd; its stdout and
  * stderr come to jitsud's log, one line at a time, with its name.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <dirent.h>
 #include <fcntl.h>
@@ -478,6 +479,56 @@ status_readable(struct loop *l, int fd, uint32_t ev, void *arg)
 	}
 }
 
+/*
+ * After an instance is gone, the held sockets must be as jitsud made
+ * them: the instance shared them and may have broken one (connect()
+ * with AF_UNSPEC stops a listener, which then wakes the watch for ever;
+ * connect() ties a UDP socket to one peer). A broken one is made anew
+ * on the same address and port; its queued connections, if any, were
+ * lost with it.
+ */
+static void
+repair_held(struct exec_svc *x)
+{
+	const struct cfg_service *c = x->svc->cfg;
+	const struct cfg_port *p;
+	struct loop *l = svc_loop(x->svc);
+	char a[64];
+	int i, j, k = 0, fd;
+
+	for (i = 0; i < c->naddrs; i++)
+		for (j = 0; j < c->nports && k < x->nfds; j++, k++) {
+			p = &c->ports[j];
+			if (net_held_ok(x->fds[k], &c->addrs[i], p->port,
+			    p->proto))
+				continue;
+			inet_ntop(c->addrs[i].family, &c->addrs[i].a, a,
+			    sizeof(a));
+			if (x->watching)
+				loop_del(l, x->fds[k]);
+			close(x->fds[k]);
+			if ((fd = net_listen(&c->addrs[i], p->port, p->proto,
+			    EXEC_BACKLOG)) < 0) {
+				log_warnx("service %s: held socket %s %s port %u "
+				    "was broken, and cannot be made anew: %s",
+				    x->svc->name, p->proto == IPPROTO_UDP ?
+				    "udp" : "tcp", a, p->port, strerror(-fd));
+				/* A stand-in keeps the slot; the next exit
+				 * tries again. */
+				fd = socket(c->addrs[i].family, (p->proto ==
+				    IPPROTO_UDP ? SOCK_DGRAM : SOCK_STREAM) |
+				    SOCK_CLOEXEC, 0);
+			} else
+				log_warnx("service %s: held socket %s %s port %u "
+				    "was broken by the instance: made anew",
+				    x->svc->name, p->proto == IPPROTO_UDP ?
+				    "udp" : "tcp", a, p->port);
+			x->fds[k] = fd;
+			if (x->watching && fd >= 0)
+				loop_add(l, fd, EPOLLIN, held_readable, x);
+		}
+}
+
 static void
 pidfd_readable(struct loop *l, int fd, uint32_t ev, void *arg)
 {
@@ -496,6 +547,7 @@ pidfd_readable(struct loop *l, int fd, uint32_t ev, void *arg)
 	if (sandbox_reap(x->sb, &ex) == -EAGAIN)
 		return;
 	instance_gone(x);
+	repair_held(x);
 	if (ex.cause == SANDBOX_JAIL && x->killed && x->svc->state == SVC_FAILED)
 		return;		/* already reported by status_readable */
 	/* An exit or a signal is the unikernel's own business: stopped,
@@ -738,33 +790,25 @@ exec_record(struct service *s, char *rec, size_t cap, size_t *len)
 	return r ? -ENOSPC : 0;
 }
 
-/* True if fd is the socket jitsud would have made for addr:port. */
+/*
+ * True if root is exactly RUN/sandbox/PID/NAME, the root folder a jitsud
+ * (PID) made for service NAME: anything else in a record, which an
+ * instance's end would remove, is refused.
+ */
 static bool
-socket_is(int fd, const struct cfg_addr *a, const struct cfg_port *p)
+root_is_ours(const char *root, const char *name)
 {
-	struct sockaddr_storage ss;
-	socklen_t sl = sizeof(ss);
-	int type = 0, listening = 0;
-	socklen_t il = sizeof(int);
+	const char *run = backend_run(), *p;
+	size_t n = strlen(run);
 
-	if (getsockname(fd, (struct sockaddr *)&ss, &sl) == -1 ||
-	    getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &il) == -1 ||
-	    ss.ss_family != a->family)
+	if (strncmp(root, run, n) != 0 || strncmp(root + n, "/sandbox/", 9))
 		return false;
-	if (p->proto == IPPROTO_TCP && (type != SOCK_STREAM ||
-	    getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &il) == -1 ||
-	    !listening))
+	p = root + n + 9;
+	if (*p < '1' || *p > '9')
 		return false;
-	if (p->proto == IPPROTO_UDP && type != SOCK_DGRAM)
-		return false;
-	if (a->family == AF_INET) {
-		struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
-		return sin->sin_addr.s_addr == a->a.v4.s_addr &&
-		    ntohs(sin->sin_port) == p->port;
-	}
-	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
-	return memcmp(&sin6->sin6_addr, &a->a.v6, 16) == 0 &&
-	    ntohs(sin6->sin6_port) == p->port;
+	while (*p >= '0' && *p <= '9')
+		p++;
+	return *p == '/' && strcmp(p + 1, name) == 0;
 }
 
 static int
@@ -784,9 +828,23 @@ exec_adopt(struct service *s, const char *rec, size_t len, bool keep,
 	svc_record_get(rec, len, "starttime", v, sizeof(v));
 	st = strtoull(v, NULL, 10);
 	/* pid + start time: a pid reused by another process since is not
-	 * ours, whatever it is. */
-	if ((pidfd = instance_open(pid, st, why, whylen)) == -1)
-		return 0;
+	 * ours, whatever it is; nor is one that runs as no instance uid. */
+	if ((pidfd = instance_open(pid, st, why, whylen)) < 0)
+		return pidfd == -2 ? -1 : 0;
+	/* The root is removed when the instance ends: only the folder this
+	 * backend makes for it (RUN/sandbox/PID/NAME) may be named. */
+	if (!svc_record_get(rec, len, "root", v, sizeof(v)) ||
+	    !root_is_ours(v, s->name)) {
+		/* The process is a verified instance, the record around it
+		 * was altered: end it (it holds the service's sockets), and
+		 * leave its folder to the garbage collection of RUN. */
+		instance_end(pidfd);
+		close(pidfd);
+		snprintf(why, whylen, "pid %ld: its root \"%.200s\" is not "
+		    "%s/sandbox/PID/%s: record refused, instance ended",
+		    (long)pid, v, backend_run(), s->name);
+		return -1;
+	}
 	svc_record_get(rec, len, "sockets", v, sizeof(v));
 	if (!keep || atoi(v) != n) {
 		instance_end(pidfd);
@@ -804,7 +862,8 @@ exec_adopt(struct service *s, const char *rec, size_t len, bool keep,
 	for (i = 0; i < c->naddrs; i++)
 		for (j = 0; j < c->nports; j++, k++) {
 			fd = (int)syscall(SYS_pidfd_getfd, pidfd, 3 + k, 0);
-			if (fd == -1 || !socket_is(fd, &c->addrs[i], &c->ports[j])) {
+			if (fd == -1 || !net_held_ok(fd, &c->addrs[i],
+			    c->ports[j].port, c->ports[j].proto)) {
 				if (fd != -1)
 					close(fd);
 				snprintf(why, whylen, "pid %ld does not hold the "
@@ -820,8 +879,8 @@ exec_adopt(struct service *s, const char *rec, size_t len, bool keep,
 	x->sb->pidfd = pidfd;
 	x->sb->statusfd = -1;
 	x->pidfd = pidfd;
-	if (svc_record_get(rec, len, "root", v, sizeof(v)) && v[0] == '/' &&
-	    (x->old_root = strdup(v)) != NULL) {
+	if (svc_record_get(rec, len, "root", v, sizeof(v)) &&
+	    root_is_ours(v, s->name) && (x->old_root = strdup(v)) != NULL) {
 		char **nr = realloc(adopted_roots, (size_t)(nadopted_roots + 1) *
 		    sizeof(*nr));
 		if (nr != NULL) {

@@ -989,7 +989,7 @@ end_unrecorded(const struct service *s, const char *tapname)
 		buf[len > 0 ? len : 0] = '\0';
 		if (sscanf(buf, "%ld %llu", &pid, &st) != 2 ||
 		    (pidfd = instance_open((pid_t)pid, st, buf,
-		    sizeof(buf))) == -1)
+		    sizeof(buf))) < 0)
 			continue;
 		/* Ours only if it holds this service's tap. */
 		memset(&ifr, 0, sizeof(ifr));
@@ -1110,9 +1110,9 @@ qemu_adopt(struct service *s, const char *rec, size_t len, bool keep,
 	}
 	svc_record_get(rec, len, "starttime", v, sizeof(v));
 	st = strtoull(v, NULL, 10);
-	if ((pidfd = instance_open(pid, st, why, whylen)) == -1) {
+	if ((pidfd = instance_open(pid, st, why, whylen)) < 0) {
 		run_remove(run);
-		return 0;
+		return pidfd == -2 ? -1 : 0;
 	}
 	if (!keep) {
 		snprintf(why, whylen, "the configuration changed: ended QEMU "

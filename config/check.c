@@ -214,6 +214,9 @@ check_daemon(struct config *c)
 	check_dns_zone_keys(c, f);
 	if (d->max_starting == 0)
 		config_error(c, f, 0, "max_starting must be at least 1");
+	if (d->start_limit > 0 && d->start_window_ms == 0)
+		config_error(c, f, 0, "start_window must be above 0 with "
+		    "start_limit");
 	if (d->tcp_clients == 0)
 		config_error(c, f, 0, "tcp_clients must be at least 1");
 	if (d->source_start_budget > 0 && d->source_start_refill_ms == 0)

@@ -174,6 +174,9 @@ struct cfg_daemon {
 	 * by setting both. Read once at start; a reload keeps the first. */
 	char		*run;
 	char		*cgroup;
+	/* Where state, run and control were set (0: the default), for
+	 * config/folder.c's errors. */
+	int		 state_line, run_line, control_line;
 	uint32_t	 max_starting;
 	uint32_t	 max_running;
 	uint32_t	 start_queue;
@@ -200,6 +203,10 @@ struct cfg_daemon {
 	uint32_t	 uid_range;
 	int		 uid_base_line;
 	int		 uid_range_line;
+	/* A crashing image must not spin jitsud (issue 11). */
+	uint64_t	 min_uptime_ms;
+	uint32_t	 start_limit;		/* 0 = no limit */
+	uint64_t	 start_window_ms;
 };
 
 struct config {

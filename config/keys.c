@@ -24,8 +24,8 @@ struct key {
 	uint64_t		 max;		/* K_U32 */
 	const char *const	*words;		/* K_ENUM */
 	size_t			 setoff;	/* K_ENUM, K_SIZE, K_U32: bool
-						   "was set", or 0; K_U32L:
-						   int line */
+						   "was set", or 0; K_U32L,
+						   K_STR: int line */
 };
 
 static const char *const backend_words[] = { "none", "exec", "qemu",
@@ -88,10 +88,10 @@ static const struct key daemon_keys[] = {
 	{ "forward",	K_IPPORT, D(forward), 53, NULL, 0 },
 	{ "forward_max", K_U32,	D(forward_max), 65536, NULL, 0 },
 	{ "forward_timeout", K_DUR, D(forward_timeout_ms), 0, NULL, 0 },
-	{ "control",	K_STR,	D(control), 0, NULL, 0 },
+	{ "control",	K_STR,	D(control), 0, NULL, D(control_line) },
 	{ "metrics",	K_IPPORT, D(metrics), 9153, NULL, 0 },
-	{ "state",	K_STR,	D(state), 0, NULL, 0 },
-	{ "run",	K_STR,	D(run), 0, NULL, 0 },
+	{ "state",	K_STR,	D(state), 0, NULL, D(state_line) },
+	{ "run",	K_STR,	D(run), 0, NULL, D(run_line) },
 	{ "cgroup",	K_STR,	D(cgroup), 0, NULL, 0 },
 	{ "max_starting", K_U32, D(max_starting), 100000, NULL, 0 },
 	{ "max_running", K_U32,	D(max_running), 1000000, NULL, 0 },
@@ -100,6 +100,9 @@ static const struct key daemon_keys[] = {
 	{ "tcp_idle",	K_DUR,	D(tcp_idle_ms), 0, NULL, 0 },
 	{ "workers",	K_U32,	D(workers), 64, NULL, 0 },
 	{ "backoff",	K_DUR,	D(backoff_ms), 0, NULL, 0 },
+	{ "min_uptime",	K_DUR,	D(min_uptime_ms), 0, NULL, 0 },
+	{ "start_limit", K_U32,	D(start_limit), 1000000, NULL, 0 },
+	{ "start_window", K_DUR, D(start_window_ms), 0, NULL, 0 },
 	{ "ns",		K_NS,	D(ns), 0, NULL, D(nns) },
 	{ "soa_refresh", K_DUR,	D(soa_refresh_ms), 0, NULL, 0 },
 	{ "soa_retry",	K_DUR,	D(soa_retry_ms), 0, NULL, 0 },
@@ -254,6 +257,8 @@ key_set(const struct key *k, char *base, struct cfg_service *svc,
 		free(*sp);
 		if ((*sp = strdup(val)) == NULL)
 			return -ENOMEM;
+		if (k->setoff)	/* K_STR: where it was set */
+			*(int *)(base + k->setoff) = line;
 		return 0;
 	case K_DUR:
 		return parse_duration_ms(val, (uint64_t *)(base + k->off), why);

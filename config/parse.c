@@ -62,6 +62,9 @@ config_new(void)
 	c->d.metrics_idle_ms = 10000;
 	c->d.uid_base = UID_BASE_DEFAULT;
 	c->d.uid_range = UID_RANGE_DEFAULT;
+	c->d.min_uptime_ms = 1000;
+	c->d.start_limit = 10;
+	c->d.start_window_ms = 10000;
 	if ((c->d.control = strdup("/run/jitsu/jitsud.sock")) == NULL ||
 	    (c->d.state = strdup("/run/jitsu/state")) == NULL ||
 	    (c->d.run = strdup("/run/jitsu")) == NULL ||

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "backend/uid.h"
+#include "config/folder.h"
 #include "config/values.h"
 #include "core/log.h"
 #include "dns/wire.h"
@@ -30,6 +31,7 @@ daemon_load_config(const char *file, char **specs, int nspecs)
 	for (i = 0; i < nspecs; i++)
 		config_parse_spec(c, specs[i], i + 1);
 	config_check(c);
+	config_check_folders(c);
 	return c;
 }
 

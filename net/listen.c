@@ -56,6 +56,35 @@ net_listen(const struct cfg_addr *a, uint16_t port, int proto, int backlog)
 	return fd;
 }
 
+bool
+net_held_ok(int fd, const struct cfg_addr *a, uint16_t port, int proto)
+{
+	struct sockaddr_storage ss, peer;
+	socklen_t sl = sizeof(ss), pl = sizeof(peer), il = sizeof(int);
+	int type = 0, listening = 0;
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &sl) == -1 ||
+	    getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &il) == -1 ||
+	    ss.ss_family != a->family ||
+	    type != (proto == IPPROTO_UDP ? SOCK_DGRAM : SOCK_STREAM))
+		return false;
+	if (getpeername(fd, (struct sockaddr *)&peer, &pl) == 0 ||
+	    errno != ENOTCONN)
+		return false;
+	il = sizeof(int);
+	if (proto == IPPROTO_TCP && (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN,
+	    &listening, &il) == -1 || !listening))
+		return false;
+	if (a->family == AF_INET) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+		return sin->sin_addr.s_addr == a->a.v4.s_addr &&
+		    ntohs(sin->sin_port) == port;
+	}
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+	return memcmp(&sin6->sin6_addr, &a->a.v6, 16) == 0 &&
+	    ntohs(sin6->sin6_port) == port;
+}
+
 int
 net_reset_pending(int lfd)
 {

@@ -8,6 +8,12 @@
  * service enters running or suspended, and removed when its instance is
  * gone. The lines are the service's (version, backend, shape, state) and
  * the backend's own (pid, start time, sockets ...).
+ *
+ * A record is only a file: every name is opened relative to the state
+ * folder's fd, never through a symlink (O_NOFOLLOW), and written to a
+ * fresh temporary (O_EXCL) renamed into place; a record that is not a
+ * regular file of jitsud's is refused. What a record names is verified
+ * by the backend before anything is signalled or removed.
  */
 #ifndef SERVICE_PERSIST_H
 #define SERVICE_PERSIST_H
@@ -26,7 +32,8 @@ uint64_t svc_shape_hash(const struct cfg_service *);
 int	svc_record_write(const char *statedir, const char *name,
 	    const char *rec, size_t len);
 /* Read it into buf (SVC_RECORD_MAX); returns its length, 0 if there is
- * none, or a negative errno. */
+ * none, or a negative errno (-ELOOP: a symlink, -EPERM: not a regular
+ * file owned by jitsud and writable only by it). */
 int	svc_record_read(const char *statedir, const char *name, char *buf,
 	    size_t cap);
 /* The value of key in a record, copied into out; 1 found, 0 not. */

@@ -133,7 +133,6 @@ set_state(struct service *s, enum svc_state to, const char *why)
 			s->phase[PH_RUNNING] = now;
 			s->last_boot_ns = now - s->phase[PH_WANTED];
 			metrics_observe_boot(s->ops->name, s->last_boot_ns);
-			s->failures = 0;
 			log_info("service %s: up %.1f ms after it was wanted "
 			    "(queued %.1f ms, booting %.1f ms)", s->name,
 			    (double)s->last_boot_ns / 1e6,
@@ -234,7 +233,14 @@ adopt(struct service *s)
 
 	if (m->statedir == NULL || s->ops->adopt == NULL)
 		return 0;
-	if ((n = svc_record_read(m->statedir, s->name, rec, sizeof(rec))) <= 0)
+	if ((n = svc_record_read(m->statedir, s->name, rec, sizeof(rec))) < 0) {
+		/* A symlink, a FIFO, a file not of ours: never trusted. */
+		log_warnx("service %s: instance record in %s refused: %s",
+		    s->name, m->statedir, strerror(-n));
+		svc_record_write(m->statedir, s->name, NULL, 0);
+		return 0;
+	}
+	if (n == 0)
 		return 0;
 	snprintf(shape, sizeof(shape), "%016llx",
 	    (unsigned long long)svc_shape_hash(s->cfg));
@@ -245,9 +251,12 @@ adopt(struct service *s)
 	    svc_record_get(rec, (size_t)n, "shape", v, sizeof(v)) &&
 	    strcmp(v, shape) == 0;
 	r = s->ops->adopt(s, rec, (size_t)n, fits, why, sizeof(why));
+	if (r < 0)
+		log_warnx("service %s: instance record in %s refused: %s",
+		    s->name, m->statedir, why);
+	else if (r == 0 && why[0])
+		log_info("service %s: not adopted: %s", s->name, why);
 	if (r <= 0) {
-		if (why[0])
-			log_info("service %s: not adopted: %s", s->name, why);
 		svc_record_write(m->statedir, s->name, NULL, 0);
 		return 0;
 	}
@@ -285,11 +294,61 @@ prepare(struct service *s)
 	return 0;
 }
 
+/*
+ * start_limit per start_window, per service, as a GCRA (one timestamp
+ * per service, where a ring of start times would cost start_limit of
+ * them at 10,000 services): start_limit starts at once, then one every
+ * start_window / start_limit. True if a start may go now; else *retry
+ * is when one may.
+ */
+static bool
+start_allowed(struct service *s, uint64_t now, bool force, uint64_t *retry)
+{
+	const struct svc_limits *lim = &s->mgr->lim;
+	uint64_t w, t, tau, tat;
+
+	if (lim->start_limit == 0 || lim->start_window_ms == 0)
+		return true;
+	w = lim->start_window_ms * NSEC_PER_MSEC;
+	t = w / lim->start_limit;
+	tau = w - t;
+	tat = s->start_tat > now ? s->start_tat : now;
+	if (tat - now > tau && !force) {
+		*retry = tat - tau;
+		return false;
+	}
+	s->start_tat = tat + t;
+	return true;
+}
+
+/* Over start_limit: failed until a start is allowed again, without
+ * counting a failure of the instance (none was started). */
+static void
+start_refused(struct service *s, uint64_t now, uint64_t retry)
+{
+	const struct svc_limits *lim = &s->mgr->lim;
+	char why[160];
+
+	snprintf(why, sizeof(why), "more than %u starts in %llu ms "
+	    "(start_limit, start_window)", lim->start_limit,
+	    (unsigned long long)lim->start_window_ms);
+	s->backoff_until = retry;
+	free(s->reason);
+	s->reason = strdup(why);
+	set_state(s, SVC_FAILED, why);
+	log_warnx("service %s: start refused: %s; next try in %llu ms at the "
+	    "earliest", s->name, why,
+	    (unsigned long long)((retry - now) / NSEC_PER_MSEC));
+	if (s->prepared && s->ops->reset_held != NULL)
+		s->ops->reset_held(s);
+}
+
 static void
 do_start(struct service *s)
 {
 	struct svc_manager *m = s->mgr;
 	char why[200] = "";
+	uint64_t now, retry = 0;
 
 	if (!can_start(m)) {
 		enqueue(s);
@@ -297,6 +356,12 @@ do_start(struct service *s)
 	}
 	if (prepare(s) < 0)
 		return;
+	/* An operator's start is exempt, but counts. */
+	now = now_ns(s);
+	if (!start_allowed(s, now, s->operator_start, &retry)) {
+		start_refused(s, now, retry);
+		return;
+	}
 	s->nstarts++;
 	m->ctr.starts++;
 	set_state(s, SVC_STARTING, NULL);
@@ -315,6 +380,10 @@ do_fail(struct service *s, const char *reason)
 	uint64_t back;
 	unsigned shift;
 
+	/* In a row: an instance that ran min_uptime broke the row. */
+	if (s->phase[PH_RUNNING] != 0 &&
+	    now_ns(s) - s->phase[PH_RUNNING] >= m->lim.min_uptime_ms * NSEC_PER_MSEC)
+		s->failures = 0;
 	s->failures++;
 	s->nfailures++;
 	m->ctr.failures++;
@@ -595,7 +664,9 @@ svc_start(struct service *s)
 		return -EBUSY;
 	s->phase[PH_WANTED] = now_ns(s);
 	s->backoff_until = 0;
+	s->operator_start = true;
 	dispatch_why(s, EV_RESUME, "operator start");
+	s->operator_start = false;
 	return 0;
 }
 
@@ -643,10 +714,47 @@ svc_on_first_conn(struct service *s)
 		s->phase[PH_FIRST_CONN] = now_ns(s);
 }
 
+/*
+ * An instance that ends by itself soon after its start (min_uptime), or
+ * leaving connections it never accepted in its held sockets, did not
+ * serve: a failure, so it backs off instead of being started again at
+ * once by the connection still waiting (issue 11: ~200 starts a second).
+ */
+static bool
+failed_exit(struct service *s, const char *reason, char *why, size_t whylen)
+{
+	uint64_t min = s->mgr->lim.min_uptime_ms * NSEC_PER_MSEC, up;
+	long held;
+
+	if (s->state != SVC_RUNNING)
+		return false;
+	up = s->phase[PH_STARTED] != 0 ? now_ns(s) - s->phase[PH_STARTED] :
+	    UINT64_MAX;
+	if (up < min) {
+		snprintf(why, whylen, "%s %.1f ms after its start (min_uptime "
+		    "%llu ms)", reason, (double)up / 1e6,
+		    (unsigned long long)s->mgr->lim.min_uptime_ms);
+		return true;
+	}
+	if (s->phase[PH_FIRST_CONN] == 0 && s->ops->held != NULL &&
+	    (held = s->ops->held(s)) > 0) {
+		snprintf(why, whylen, "%s leaving %ld connection%s unaccepted",
+		    reason, held, held == 1 ? "" : "s");
+		return true;
+	}
+	return false;
+}
+
 void
 svc_on_exit(struct service *s, bool crashed, const char *reason)
 {
+	char why[256];
+
 	svc_log_flush(s);
+	if (!crashed && failed_exit(s, reason, why, sizeof(why))) {
+		crashed = true;
+		reason = why;
+	}
 	dispatch_why(s, crashed ? EV_CRASHED : EV_EXITED, reason);
 }
 
@@ -670,6 +778,9 @@ svc_manager_new(struct loop *l)
 	m->lim.max_running = 4096;
 	m->lim.start_queue = 4096;
 	m->lim.backoff_ms = 1000;
+	m->lim.min_uptime_ms = 1000;
+	m->lim.start_limit = 10;
+	m->lim.start_window_ms = 10000;
 	timer_init(&m->kick, kick, m);
 	return m;
 }
@@ -794,6 +905,9 @@ svc_manager_apply(struct svc_manager *m, const struct config *cfg,
 	m->lim.start_every_ns = cfg->d.source_start_budget ?
 	    cfg->d.source_start_refill_ms * NSEC_PER_MSEC : 0;
 	m->lim.start_burst = cfg->d.source_start_budget;
+	m->lim.min_uptime_ms = cfg->d.min_uptime_ms;
+	m->lim.start_limit = cfg->d.start_limit;
+	m->lim.start_window_ms = cfg->d.start_window_ms;
 	free(m->statedir);
 	m->statedir = cfg->d.state ? strdup(cfg->d.state) : NULL;
 	nsv = calloc((size_t)cfg->nsvcs + 1, sizeof(*nsv));

@@ -12,7 +12,11 @@
  * Limits: at most max_starting services boot at once and max_running are
  * up at once; over either, starts wait in a bounded FIFO queue (over its
  * bound, the want is dropped and counted). Failed starts back off
- * exponentially from `backoff` up to 64x.
+ * exponentially from `backoff` up to 64x; an instance that ends by
+ * itself within min_uptime of its start, or leaving connections it never
+ * accepted, has failed too. Each service starts at most start_limit
+ * times per start_window (operator starts exempt); past it, it is failed
+ * until a start is allowed again.
  */
 #ifndef SERVICE_SERVICE_H
 #define SERVICE_SERVICE_H
@@ -54,7 +58,9 @@ struct service {
 	uint64_t		 last_active;	/* ns, last query/conn */
 	uint64_t		 phase[PH_N];	/* ns, of the last start */
 	uint64_t		 backoff_until;
+	uint64_t		 start_tat;	/* start_limit's GCRA clock */
 	uint32_t		 failures;	/* in a row */
+	bool			 operator_start; /* exempt from start_limit */
 	bool			 prepared;	/* backend prepare done */
 	bool			 want_after_stop;
 	bool			 queued;
@@ -81,6 +87,9 @@ struct svc_limits {
 	uint32_t	 log_burst;
 	uint64_t	 start_every_ns;	/* 0: no start budget */
 	uint32_t	 start_burst;
+	uint64_t	 min_uptime_ms;		/* an exit sooner is a failure */
+	uint32_t	 start_limit;		/* per start_window; 0 = off */
+	uint64_t	 start_window_ms;
 };
 
 struct svc_counters {

@@ -18,6 +18,9 @@ zone = example.test
 max_starting = 2
 max_running = 3
 start_queue = 5
+; the kill from outside below comes right after a start: it is an end
+; of the instance's own, not a failure (min_uptime, issue 11)
+min_uptime = 0
 
 [service dl]
 dns = dl.example.test
