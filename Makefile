@@ -3,7 +3,9 @@
 #
 #   make            build/jitsud, build/jitsuctl, build/uk/hello.{unix,vm}, tests
 #   make check      build and run every test (what scripts/run-tests does)
-#   make asan       the unit tests under ASan+UBSan in build/asan
+#   make asan       jitsud, jitsuctl and the unit tests under ASan+UBSan in
+#                   build/asan (scripts/run-tests runs the integration
+#                   tests against build/asan/jitsud)
 #   make fuzz       libFuzzer targets (clang) in build/fuzz
 #   make arm64      jitsud, jitsuctl, uk apps (unix), unit tests for arm64
 #   make install    PREFIX=/usr/local DESTDIR=
@@ -101,7 +103,7 @@ check: all
 asan:
 	$(MAKE) B=build/asan CC=clang \
 	    CFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all" \
-	    EXTRA_LDFLAGS="-fsanitize=address,undefined" unit-tests
+	    EXTRA_LDFLAGS="-fsanitize=address,undefined" progs unit-tests
 
 # Cross build for arm64 with Debian's aarch64-linux-gnu-gcc and the
 # :arm64 multiarch -dev packages (scripts/deps-arm64.sh installs them).
