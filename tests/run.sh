@@ -122,17 +122,17 @@ guard_sig() {
 # watchdog PID SECS: SIGTERM to the test's shell after SECS, and only to
 # it: its EXIT trap then stops the daemons it started by pid (a second
 # signal during that trap would cut the cleanup short). Its whole group
-# gets SIGKILL 20 s later. Killed itself when the test ends first.
+# gets SIGKILL 20 s later. A session of its own, so that when the test
+# ends first the watchdog and its sleep go together (unwatchdog).
 watchdog() {
-	local pid=$1 secs=$2 s
-	trap 'kill $s 2>/dev/null; exit 0' TERM
-	sleep "$secs" & s=$!
-	wait "$s"
-	: >"$work/timedout"
-	kill -TERM "$pid" 2>/dev/null || exit 0
-	sleep 20 & s=$!
-	wait "$s"
-	kill -KILL -- "-$pid" 2>/dev/null
+	setsid bash -c 'sleep "$2" || exit 0; : >"$3"; kill -TERM "$1" || exit 0
+	    sleep 20; kill -KILL -- "-$1"' _ "$1" "$2" "$work/timedout" \
+	    </dev/null >/dev/null 2>&1 &
+	WD=$!
+}
+unwatchdog() {	# before its setsid the group does not exist yet
+	kill -KILL -- "-$WD" 2>/dev/null || kill -KILL "$WD" 2>/dev/null
+	wait "$WD" 2>/dev/null
 }
 
 run_one() {	# run_one LABEL TIMEOUT CMD...
@@ -143,12 +143,11 @@ run_one() {	# run_one LABEL TIMEOUT CMD...
 	rm -f "$work/timedout"
 	# A session of its own, so what the test leaves behind can be found.
 	setsid "$@" >"$log" 2>&1 </dev/null &
-	local pid=$! wd
-	watchdog "$pid" "$secs" &
-	wd=$!
+	local pid=$!
+	watchdog "$pid" "$secs"
 	wait "$pid"
 	rc=$?
-	kill "$wd" 2>/dev/null; wait "$wd" 2>/dev/null
+	unwatchdog
 	# Whatever is left in its group (a foreground command its shell
 	# did not wait for after a timeout) goes too.
 	kill -KILL -- "-$pid" 2>/dev/null
