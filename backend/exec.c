@@ -381,6 +381,10 @@ sandbox_setup(struct service *s, struct exec_svc *x, char *why, size_t whylen)
 	spec.limits.cpu_milli = c->cpu * 10;
 	spec.tmp_size = c->tmp;
 	spec.filter = filter_of(c->sandbox);
+	/* A network namespace of its own, made here once (~0.7 ms, ~136 KiB
+	 * of kernel memory) and kept across its instances: in a shared one
+	 * two tenants would meet through abstract unix socket names. */
+	spec.private_net = true;
 	if ((x->sb = calloc(1, sizeof(*x->sb))) == NULL) {
 		uid_put(uid_pool(), c->name);
 		snprintf(why, whylen, "out of memory");
@@ -873,7 +877,10 @@ exec_adopt(struct service *s, const char *rec, size_t len, bool keep,
 			fcntl(fd, F_SETFD, FD_CLOEXEC);
 			x->fds[x->nfds++] = fd;
 		}
-	if ((r = sandbox_setup(s, x, why, whylen)) < 0)
+	/* its UDP sockets under the reply guard of this jitsud (the last
+	 * one's went with it) */
+	if ((r = sandbox_setup(s, x, why, whylen)) < 0 ||
+	    (r = sandbox_guard(x->sb, x->fds, x->nfds, why, whylen)) < 0)
 		goto fail;
 	x->sb->pid = pid;
 	x->sb->pidfd = pidfd;

@@ -91,6 +91,11 @@ sandbox_host_init(struct sandbox_host *h, const struct sandbox_host_conf *conf,
 
 	memset(h, 0, sizeof(*h));
 	h->hostnet = h->emptynet = -1;
+	/* first, so that a failure below finds the guard's fds set (-1);
+	 * not fatal: only services with UDP sockets under the default
+	 * filter need it, and they are refused with this reason */
+	if (udpguard_init(&h->guard, h->guard_why, sizeof(h->guard_why)) < 0)
+		h->guard.held = -1;
 	h->trace = conf->trace;
 	h->uid_base = conf->uid_base ? conf->uid_base : SANDBOX_UID_BASE;
 	h->cap_last = read_cap_last();
@@ -132,6 +137,7 @@ sandbox_host_fini(struct sandbox_host *h)
 
 	for (f = 0; f < SANDBOX_FILTER_COUNT; f++)
 		filter_free(&h->filters[f]);
+	udpguard_fini(&h->guard);
 	if (h->emptynet != -1)
 		close(h->emptynet);
 	if (h->hostnet != -1)
@@ -228,6 +234,34 @@ unlink_prepared(struct sandbox *sb)
 }
 
 int
+sandbox_guard(struct sandbox *sb, const int *fds, int nfds, char *err,
+    size_t errlen)
+{
+	uint64_t	cookie;
+	int		i, j, e;
+
+	if (sb->filter != SANDBOX_FILTER_DEFAULT)
+		return 0;
+	for (i = 0; i < nfds; i++) {
+		if ((e = udpguard_add(&sb->host->guard, fds[i], &cookie)) == 0)
+			continue;
+		if (e == -EOPNOTSUPP)
+			return errmsgx(err, errlen, EOPNOTSUPP, "%s: a UDP "
+			    "socket under sandbox = default needs the reply "
+			    "guard, which could not be loaded: %s", sb->name,
+			    sb->host->guard_why);
+		if (e < 0)
+			return errmsg(err, errlen, -e, "%s: guard UDP socket",
+			    sb->name);
+		for (j = 0; j < sb->nguarded && sb->guarded[j] != cookie; j++)
+			;
+		if (j == sb->nguarded && sb->nguarded < SANDBOX_MAX_FDS)
+			sb->guarded[sb->nguarded++] = cookie;
+	}
+	return 0;
+}
+
+int
 sandbox_prepare(struct sandbox *sb, struct sandbox_host *h,
     const struct sandbox_spec *spec, char *err, size_t errlen)
 {
@@ -311,6 +345,8 @@ sandbox_release(struct sandbox *sb)
 	if (sb->netns != -1)
 		close(sb->netns);
 	sb->pidfd = sb->statusfd = sb->netns = -1;
+	while (sb->nguarded > 0)
+		udpguard_forget(&sb->host->guard, sb->guarded[--sb->nguarded]);
 	unlink_prepared(sb);
 	cg_destroy(&sb->cg);
 	root_remove(&sb->root);

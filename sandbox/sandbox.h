@@ -56,16 +56,17 @@
  *   - The image is pid 1 of its namespace: SIGTERM with no handler
  *     installed is ignored, so a graceful stop falls back to SIGKILL.
  *   - One host uid per service, so services cannot signal or ptrace each
- *     other even outside their namespaces: leave spec.uid 0 and the host
- *     hands out the lowest free uid from conf.uid_base (taken back at
- *     release), or set it yourself. The range must belong to nobody else:
- *     useradd starts /etc/subuid ranges (rootless containers) at 100000
- *     too, so on such hosts set uid_base past them.
+ *     other even outside their namespaces: jitsud sets spec.uid from
+ *     backend/uid.h; left 0, the host hands out the lowest free uid from
+ *     conf.uid_base (taken back at release). The range must belong to
+ *     nobody else: useradd starts /etc/subuid ranges (rootless
+ *     containers) at 100000 too, so on such hosts set uid_base past them.
  *   - One live sandbox per name and host: the cgroup and root folder are
  *     named after it. Release the old one before preparing a new one.
  *   - Services sharing the empty network namespace share its abstract
- *     unix socket names; use private_net for mutually hostile tenants
- *     running general (filter = default) programs.
+ *     unix socket names; jitsud gives every service private_net.
+ *   - Under the default filter a handed UDP socket replies only to who
+ *     sent to it (udpguard.h, set up with the host; sandbox_guard).
  *   - Needs Linux >= 5.12 (clone3 CLONE_INTO_CGROUP, close_range,
  *     mount_setattr).
  */
@@ -81,6 +82,7 @@
 #include "sandbox/image.h"
 #include "sandbox/jail.h"
 #include "sandbox/root.h"
+#include "sandbox/udpguard.h"
 
 #define SANDBOX_ERRLEN		256
 #define SANDBOX_NAME_MAX	63	/* also the hostname: HOST_NAME_MAX 64 */
@@ -117,6 +119,10 @@ struct sandbox_host {
 	int			 hostnet;	/* jitsud's network namespace */
 	int			 emptynet;	/* the shared empty one */
 	struct filter_prog	 filters[SANDBOX_FILTER_COUNT];
+	/* Replies on held UDP sockets under the default filter (see
+	 * udpguard.h); off (guard.held -1) with the reason in guard_why. */
+	struct udpguard		 guard;
+	char			 guard_why[SANDBOX_ERRLEN];
 	int			 cap_last;
 	bool			 trace;
 };
@@ -173,6 +179,8 @@ struct sandbox {
 	uint64_t		 memory;	/* limit, for messages */
 	int			 netns;		/* private, or -1: the shared one */
 	uint64_t		 oom_kills;	/* OOM counter when last read */
+	uint64_t		 guarded[SANDBOX_MAX_FDS];	/* UDP cookies */
+	int			 nguarded;
 
 	/* The running instance: read-only for callers. */
 	pid_t			 pid;		/* in jitsud's pid namespace; 0: none */
@@ -206,6 +214,13 @@ int	sandbox_prepare(struct sandbox *sb, struct sandbox_host *h,
  * first (waiting the few milliseconds a SIGKILLed process takes to go). */
 void	sandbox_release(struct sandbox *sb);
 
+/* Under the default filter, puts the UDP sockets among FDS under the
+ * guard (udpguard.h): replies only to who sent. Refuses (-EOPNOTSUPP,
+ * the reason in ERR) when the guard could not be loaded. sandbox_spawn
+ * does this for the sockets it hands over; call it for an instance
+ * adopted from an earlier jitsud. */
+int	sandbox_guard(struct sandbox *sb, const int *fds, int nfds, char *err,
+	    size_t errlen);
 /* Starts the image; sets sb->pid, sb->pidfd, sb->statusfd. -EBUSY if an
  * instance is running. Never waits on the child. */
 int	sandbox_spawn(struct sandbox *sb, const struct sandbox_io *io,

@@ -105,6 +105,8 @@ sandbox_spawn(struct sandbox *sb, const struct sandbox_io *io, char *err,
 	if (io->fdnames != NULL && strlen(io->fdnames) > SANDBOX_FDNAMES_MAX)
 		return errmsg(err, errlen, E2BIG, "LISTEN_FDNAMES");
 	sb->t_start = now_ns();
+	if ((e = sandbox_guard(sb, io->fds, io->nfds, err, errlen)) < 0)
+		return e;
 	if ((e = sandbox_env(envp, SANDBOX_MAX_ENV + 5, envbuf, sizeof(envbuf),
 	    io->nfds, io->fdnames, sb->env, sb->nenv)) < 0)
 		return errmsg(err, errlen, -e, "environment");

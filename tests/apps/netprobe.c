@@ -12,7 +12,8 @@
  *   listener PORT   the same on the held listener itself (which a
  *                   successful AF_UNSPEC destroys).
  *   udp PORT [DNS]  on the first datagram: sendto 127.0.0.1:PORT "PWNED"
- *                   (and to 127.0.0.1:DNS a query for victim.example.test),
+ *                   (and to 127.0.0.1:DNS a query for victim.example.test;
+ *                   [::1] from an IPv6 socket),
  *                   then reply "pong" to the sender. Before the attack only
  *                   calls of the strict list are made (write, sendto), so
  *                   under sandbox = strict the attack is what the filter
@@ -108,6 +109,25 @@ tcp(int port)
 	}
 }
 
+/* 127.0.0.1:PORT, or [::1]:PORT for an IPv6 socket FD. */
+static socklen_t
+loopback_of(int fd, int port, struct sockaddr_storage *ss)
+{
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+	socklen_t sl = sizeof(*ss);
+
+	if (getsockname(fd, (struct sockaddr *)ss, &sl) == 0 &&
+	    ss->ss_family == AF_INET6) {
+		memset(sin6, 0, sizeof(*sin6));
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons((uint16_t)port);
+		sin6->sin6_addr = in6addr_loopback;
+		return sizeof(*sin6);
+	}
+	*(struct sockaddr_in *)ss = loopback(port);
+	return sizeof(struct sockaddr_in);
+}
+
 static void
 udp(int port, int dns)
 {
@@ -115,18 +135,20 @@ udp(int port, int dns)
 	static const unsigned char q[] = { 0x4a, 0x4a, 1, 0, 0, 1, 0, 0, 0, 0,
 	    0, 0, 6, 'v', 'i', 'c', 't', 'i', 'm', 7, 'e', 'x', 'a', 'm', 'p',
 	    'l', 'e', 4, 't', 'e', 's', 't', 0, 0, 1, 0, 1 };
-	struct sockaddr_in sin = loopback(port);
-	struct sockaddr_storage from;
-	socklen_t fl = sizeof(from);
+	struct sockaddr_storage from, to;
+	socklen_t fl = sizeof(from), tl;
 	char buf[512];
 
+	/* getsockname is on the strict list: the attack stays the first
+	 * call outside it */
+	tl = loopback_of(3, port, &to);
 	say("udp-start", 0);
 	say("udp-sendto", rc(sendto(3, "PWNED\n", 6, 0,
-	    (struct sockaddr *)&sin, sizeof(sin)) == -1 ? -1 : 0));
+	    (struct sockaddr *)&to, tl) == -1 ? -1 : 0));
 	if (dns > 0) {
-		sin = loopback(dns);
+		tl = loopback_of(3, dns, &to);
 		say("udp-dns", rc(sendto(3, q, sizeof(q), 0,
-		    (struct sockaddr *)&sin, sizeof(sin)) == -1 ? -1 : 0));
+		    (struct sockaddr *)&to, tl) == -1 ? -1 : 0));
 	}
 	for (;;) {
 		fl = sizeof(from);
