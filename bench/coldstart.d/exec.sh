@@ -111,6 +111,8 @@ cat >"$W/one.conf" <<CONF
 dns = 127.0.0.1:53
 zone = $ZONE
 ttl = 1
+; a sample is a start every few hundred ms, past the default start_limit
+start_limit = 0
 
 [service $C]
 dns = $C.$ZONE
@@ -260,7 +262,7 @@ fi
 [ "$SCALE" -gt 0 ] || { echo "scale part skipped (BENCH_SCALE=0)"; exit 0; }
 PR=${P}p
 {
-	printf "[jitsud]\ndns = 127.0.0.1:53\nzone = %s\nttl = 1\n\n" "$ZONE"
+	printf "[jitsud]\ndns = 127.0.0.1:53\nzone = %s\nttl = 1\nstart_limit = 0\n\n" "$ZONE"
 	printf "[service %s]\ndns = %s.%s\naddress = 127.78.0.1\nimage = %s\n" \
 		"$PR" "$PR" "$ZONE" "$HELLO"
 	printf "ports = tcp:80\nidle = %sms\nmemory = 64M\n\n" "$IDLE"

@@ -63,7 +63,7 @@ URI="qemu:///system?socket=$LV_SOCK_h"
 # conf KIND DNSADDR: one jitsud's config with one service of that kind.
 conf() {
 	local k=$1 dns=$2
-	printf "[jitsud]\ndns = %s:53\nzone = %s\nttl = 1\ncontrol = %s/%s.sock\nstate = %s/%s.state\n\n" \
+	printf "[jitsud]\ndns = %s:53\nzone = %s\nttl = 1\nstart_limit = 0\ncontrol = %s/%s.sock\nstate = %s/%s.state\n\n" \
 		"$dns" "$ZONE" "$W" "$k" "$W" "$k"
 	case $k in
 	q)	printf "[service q]\ndns = q.%s\naddress = 10.77.0.2\nbackend = qemu\n" "$ZONE" ;;

@@ -81,6 +81,8 @@ cat >"$W/vm.conf" <<CONF
 dns = 127.0.0.1:53
 zone = $ZONE
 ttl = 1
+; a sample is a start every few hundred ms, past the default start_limit
+start_limit = 0
 
 [service $C]
 dns = $C.$ZONE
