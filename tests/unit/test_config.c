@@ -2,8 +2,11 @@
 #include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "config/config.h"
+#include "config/folder.h"
 #include "config/values.h"
 #include "tests/lib/t.h"
 
@@ -386,6 +389,66 @@ dns_front_end_keys(void)
 	config_free(c);
 }
 
+static void
+restart_keys(void)
+{
+	struct config *c;
+
+	c = parse("[jitsud]\n");
+	T_EQ(c->d.min_uptime_ms, 1000);
+	T_EQ(c->d.start_limit, 10);
+	T_EQ(c->d.start_window_ms, 10000);
+	config_free(c);
+	c = parse("[jitsud]\nmin_uptime = 250ms\nstart_limit = 3\n"
+	    "start_window = 1h\n");
+	T_EQ(c->nerrors, 0);
+	T_EQ(c->d.min_uptime_ms, 250);
+	T_EQ(c->d.start_limit, 3);
+	T_EQ(c->d.start_window_ms, 3600000);
+	config_free(c);
+	c = parse("[jitsud]\nstart_limit = 0\nstart_window = 0\n");
+	T_EQ(c->nerrors, 0);
+	config_free(c);
+	c = parse("[jitsud]\nstart_limit = 5\nstart_window = 0\n");
+	T_ASSERT(has_error(c, "t.conf: start_window must be above 0 with "
+	    "start_limit"));
+	config_free(c);
+}
+
+/* The folders jitsud trusts: its own and not writable by others; a
+ * missing one is fine (jitsud makes it); errors carry FILE:LINE. */
+static void
+trusted_folders(void)
+{
+	char dir[] = "/tmp/jitsu-unit.XXXXXX", sub[64], why[512], text[256];
+	struct config *c;
+
+	T_ASSERT(mkdtemp(dir) != NULL);
+	T_EQ(folder_check(dir, why, sizeof(why)), 0);
+	snprintf(sub, sizeof(sub), "%s/missing/state", dir);
+	T_EQ(folder_check(sub, why, sizeof(why)), 0);
+	chmod(dir, 0770);
+	T_EQ(folder_check(dir, why, sizeof(why)), -1);
+	T_ASSERT(strstr(why, "writable by its group (mode 0770)") != NULL);
+	T_EQ(folder_check(sub, why, sizeof(why)), -1);
+	chmod(dir, 01777);	/* sticky: fine above, not as the folder */
+	T_EQ(folder_check(dir, why, sizeof(why)), -1);
+	snprintf(sub, sizeof(sub), "%s/state", dir);
+	T_ASSERT(mkdir(sub, 0700) == 0);
+	T_EQ(folder_check(sub, why, sizeof(why)), 0);
+	snprintf(text, sizeof(text), "[jitsud]\ncontrol = %s/s/ctl.sock\n"
+	    "state = %s\nrun = %s/run\n", dir, dir, dir);
+	c = parse(text);
+	T_EQ(config_check_folders(c), 1);
+	snprintf(text, sizeof(text), "t.conf:3: state: %s is writable by "
+	    "everyone (mode 1777): refused (the folder must be owned by root "
+	    "and writable by no one else)", dir);
+	T_ASSERT(has_error(c, text));
+	config_free(c);
+	rmdir(sub);
+	rmdir(dir);
+}
+
 int
 main(void)
 {
@@ -405,5 +468,7 @@ main(void)
 	T_RUN(name_in_zone);
 	T_RUN(dns_zone_keys);
 	T_RUN(dns_front_end_keys);
+	T_RUN(restart_keys);
+	T_RUN(trusted_folders);
 	return t_done();
 }
