@@ -254,7 +254,40 @@ evict_oldest(struct ctl_server *srv)
 	client_close(old);
 }
 
-/* Root, or the group that owns the socket file (mode 0660). */
+/*
+ * The peer's supplementary groups as the kernel took them at connect
+ * (SO_PEERGROUPS): the credentials the socket file's 0660 was checked
+ * against, with no name-service lookup in the event loop and no race on
+ * a pid that may have gone. 1 when gid is among them.
+ */
+static int
+peer_in_group(int fd, gid_t gid)
+{
+	gid_t small[64], *g = small;
+	socklen_t sl = sizeof(small);
+	int in = 0;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, g, &sl) == -1) {
+		/* ERANGE: sl now says how much it needs. */
+		if (errno != ERANGE || (g = malloc(sl)) == NULL)
+			return 0;
+		if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, g, &sl) == -1) {
+			free(g);
+			return 0;
+		}
+	}
+	for (size_t i = 0; i < sl / sizeof(gid_t); i++)
+		if (g[i] == gid)
+			in = 1;
+	if (g != small)
+		free(g);
+	return in;
+}
+
+/*
+ * Root, or a member of the group that owns the socket file (mode 0660)
+ * by its primary group or a supplementary one: exactly who may open it.
+ */
 static int
 peer_allowed(struct ctl_server *srv, int fd)
 {
@@ -266,7 +299,9 @@ peer_allowed(struct ctl_server *srv, int fd)
 		return 0;
 	if (cr.uid == 0)
 		return 1;
-	return stat(srv->path, &st) == 0 && cr.gid == st.st_gid;
+	if (stat(srv->path, &st) == -1)
+		return 0;
+	return cr.gid == st.st_gid || peer_in_group(fd, st.st_gid);
 }
 
 static void

@@ -1,18 +1,19 @@
 #!/bin/bash
 # jitsuctl against a real jitsud: list, status, start/stop/suspend/resume,
-# reload, JSON output, and clear errors.
+# reload, JSON output, and clear errors; the control socket admits root
+# and its group's members (primary or supplementary), checked with real
+# throwaway users.
 . "$(dirname "$0")/../lib/lib.sh"
 t_tmpdir
 t_netns
-J=$T_BUILD/jitsud
 C=$T_BUILD/jitsuctl
-SOCK=$T_TMP/ctl.sock
+SOCK=$T_TMP/jitsud.sock
 
 cat >"$T_TMP/j.conf" <<CONF
 [jitsud]
+$(t_private)
 dns = 127.0.0.1:53
 zone = example.test
-control = $SOCK
 
 [service www]
 dns = www.example.test
@@ -33,7 +34,7 @@ ports = tcp:80
 CONF
 echo "not a program" >"$T_TMP/not-executable"
 LOG=$T_TMP/jitsud.log
-t_bg JPID t_in "$J" -c "$T_TMP/j.conf" 2>"$LOG"
+t_bg JPID t_in "$T_JITSUD" -c "$T_TMP/j.conf" 2>"$LOG"
 wait_for 5 test -S "$SOCK" || { fail start "no control socket"; cat "$LOG"; exit 1; }
 ctl() { "$C" -s "$SOCK" "$@"; }
 field() { ctl status "$1" | awk -v k="$2" '$1 == k {print $2}'; }
@@ -85,11 +86,39 @@ check "no daemon message" grep -q "is jitsud running" <<<"$o"
 echo "bogus = 1" >>"$T_TMP/j.conf"
 o=$(ctl reload 2>&1); rc=$?
 check "bad reload refused" test $rc -eq 1
-check "bad reload names file and line" grep -q "j.conf:22: unknown key" <<<"$o"
+check "bad reload names file and line" grep -q "j.conf:$(wc -l <"$T_TMP/j.conf"): unknown key" <<<"$o"
 sed -i '$d' "$T_TMP/j.conf"
 check "good reload" ctl reload
 
-# Only root or the socket's group may talk to it.
-o=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$C" -s "$SOCK" list 2>&1); rc=$?
-check "other users refused" test $rc -eq 1
+# Only root or the socket's group may talk to it (mode 0660). Real users
+# in a folder they can reach (T_TMP is 0711, jitsuctl copied there): one
+# in the group by a supplementary membership only, one by its primary
+# group, one outside it. Names carry the pid: concurrent runs differ.
+G=jt$$g UA=jt$$a UB=jt$$b UC=jt$$c
+groupadd "$G" || { fail users "groupadd $G"; exit 1; }
+T_CLEANUP+=("groupdel $G")
+for u in "$UA:-G $G" "$UB:" "$UC:-g $G"; do
+	useradd -M -N -d /nonexistent -s /usr/sbin/nologin ${u#*:} "${u%%:*}" ||
+		{ fail users "useradd ${u%%:*}"; exit 1; }
+	T_CLEANUP+=("userdel ${u%%:*}")
+done
+chgrp "$G" "$SOCK"
+install -m 0755 "$C" "$T_TMP/jitsuctl"
+# as USER CMD...: CMD with USER's uid, primary group and the
+# supplementary groups /etc/group gives it, as a login would.
+as() { local u=$1; shift; setpriv --reuid="$u" --regid="$(id -g "$u")" --init-groups "$@"; }
+check "$UA has $G only as a supplementary group" \
+	test "$(as "$UA" id -gn)" != "$G" -a -n "$(as "$UA" id -Gn | tr ' ' '\n' | grep -x "$G")"
+o=$(as "$UA" "$T_TMP/jitsuctl" -s "$SOCK" list 2>&1); rc=$?
+check "a supplementary member is admitted (rc $rc)" test $rc -eq 0
+check "and gets the list" grep -qE '^www ' <<<"$o"
+o=$(as "$UC" "$T_TMP/jitsuctl" -s "$SOCK" list 2>&1); rc=$?
+check "a primary member is admitted (rc $rc)" test $rc -eq 0
+n0=$(grep -c "control: connection refused (not root or the socket's group)" "$LOG")
+chmod 0666 "$SOCK"	# so only jitsud's own check stands in the way
+o=$(as "$UB" "$T_TMP/jitsuctl" -s "$SOCK" list 2>&1); rc=$?
+check "a user outside the group is refused (rc $rc)" test $rc -eq 1
+check "and gets no list" sh -c '! grep -q "^www " "$1"' _ <(echo "$o")
+n1=$(grep -c "control: connection refused (not root or the socket's group)" "$LOG")
+check "jitsud logged the refusal" test "$n1" -eq $((n0 + 1))
 check "jitsud alive" kill -0 "$JPID"
