@@ -33,7 +33,8 @@ ctl() { "$T_BUILD/jitsuctl" -s "$SOCK" -w 120 "$@"; }
 field() { ctl status "$1" 2>/dev/null | awk -v k="$2" '$1 == k {print $2}'; }
 for s in rep rep2 repnone; do
 	ctl start "$s" >/dev/null
-	wait_for 60 grep -q "^.* $s: report done" "$LOG" || fail "$s-report" "no report"
+	wait_for 60 grep -q "^.* $s: report done" "$LOG" ||
+		{ fail "$s-report" "no report"; sed 's/^/  log: /' "$LOG" | tail -n 20; exit 1; }
 done
 # said NAME LINE: the service printed exactly LINE
 said() { grep -q "^[0-9:.]* $1: $2\$" "$LOG"; }
