@@ -5,7 +5,7 @@
 . "$(dirname "$0")/../lib/lib.sh"
 t_tmpdir
 t_netns
-J=$T_BUILD/jitsud
+J=$T_JITSUD
 
 o=$("$J" -n -c "$T_ROOT/examples/jitsud.conf" 2>&1); rc=$?
 check "example config OK" test "$rc" -eq 0 -a "$o" = "configuration OK"
@@ -39,7 +39,7 @@ check "SPEC error names the argument" grep -q "^argument 1: service a: dns name 
 
 cat >"$T_TMP/j.conf" <<CONF
 [jitsud]
-control = $T_TMP/ctl.sock
+$(t_private)
 dns = 127.0.0.1:53
 zone = example.test
 [service www]
@@ -47,7 +47,7 @@ dns = www.example.test
 address = 127.77.0.2
 CONF
 t_bg JPID t_in "$J" -c "$T_TMP/j.conf"
-wait_for 5 t_in kdig @127.0.0.1 +timeout=1 +retry=0 example.test SOA ||
+wait_for 30 t_in kdig @127.0.0.1 +timeout=1 +retry=0 example.test SOA ||
 	{ fail start "jitsud did not answer"; exit 1; }
 o=$(t_in "$T_BUILD/tests/helpers/dnsjunk" 127.0.0.1 53 www.example.test 2>&1)
 check "still answering after junk ($o)" test $? -eq 0

@@ -36,20 +36,16 @@ CONF
 # A wildcard listener: its NS needs ns = (checked below without it).
 cat >"$T_TMP/w.conf" <<CONF
 [jitsud]
-control = $T_TMP/w.sock
-state = $T_TMP/wstate
-run = $T_TMP/wrun
-cgroup = jitsu-w$$
+$(t_private w)
 zone = example.test
 dns = 0.0.0.0:5353
 ns = ns1.example.test 127.0.0.1
 CONF
-mkdir -m 0700 "$T_TMP/wstate"; mkdir -m 0711 "$T_TMP/wrun"
 t_bg J t_in "$T_JITSUD" -c "$T_TMP/j.conf"
 t_bg W t_in "$T_JITSUD" -c "$T_TMP/w.conf"
-wait_for 10 t_in kdig @127.0.0.1 +timeout=1 +retry=0 example.test SOA ||
+wait_for 30 t_in kdig @127.0.0.1 +timeout=1 +retry=0 example.test SOA ||
 	{ fail start "jitsud did not answer"; exit 1; }
-wait_for 10 t_in kdig @127.0.0.1 -p 5353 +timeout=1 +retry=0 example.test SOA ||
+wait_for 30 t_in kdig @127.0.0.1 -p 5353 +timeout=1 +retry=0 example.test SOA ||
 	{ fail start "wildcard jitsud did not answer"; exit 1; }
 
 q() { t_in kdig @127.0.0.1 +timeout=3 +retry=0 "$@" 2>&1 | tr -s ' \t' '  '; }

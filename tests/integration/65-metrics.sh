@@ -9,9 +9,8 @@
 . "$(dirname "$0")/../lib/lib.sh"
 t_tmpdir
 t_netns
-J=$T_BUILD/jitsud
 C=$T_BUILD/jitsuctl
-SOCK=$T_TMP/ctl.sock
+SOCK=$T_TMP/jitsud.sock
 PY=/usr/bin/python3
 
 if ! $PY -c 'import prometheus_client.parser' 2>/dev/null; then
@@ -22,9 +21,9 @@ fi
 conf() {	# conf METRICS-LINE
 	cat >"$T_TMP/j.conf" <<CONF
 [jitsud]
+$(t_private)
 dns = 127.0.0.1:53
 zone = example.test
-control = $SOCK
 backoff = 60s
 $1
 
@@ -152,8 +151,8 @@ eq() { local n=$1 got=$2 want=$3; if [ "$got" = "$want" ]; then ok "$n"; else fa
 
 conf "metrics = 127.0.0.1:$PORT"
 LOG=$T_TMP/jitsud.log
-t_bg JPID t_in "$J" -c "$T_TMP/j.conf" 2>"$LOG"
-wait_for 5 t_in curl -sf -m 1 -o /dev/null "http://127.0.0.1:$PORT/metrics" ||
+t_bg JPID t_in "$T_JITSUD" -c "$T_TMP/j.conf" 2>"$LOG"
+wait_for 30 t_in curl -sf -m 1 -o /dev/null "http://127.0.0.1:$PORT/metrics" ||
 	{ fail start "no metrics endpoint"; cat "$LOG"; exit 1; }
 ctl() { "$T_BUILD/jitsuctl" -s "$SOCK" "$@"; }
 
@@ -179,7 +178,7 @@ for i in 1 2 3; do q nosuch.example.test A; done
 q outside.invalid A
 q +tcp example.test SOA
 www_up() { t_in curl -s -m 2 http://127.77.5.2/ | grep -q hello; }
-wait_for 5 www_up || fail "www summoned" "no hello"
+wait_for 30 www_up || fail "www summoned" "no hello"
 check "second scrape parses" scrape b
 eq "udp queries" "$(d 'jitsu_dns_queries_total{transport="udp"}')" 7
 eq "tcp queries" "$(d 'jitsu_dns_queries_total{transport="tcp"}')" 1
@@ -200,11 +199,11 @@ check "www's cgroup memory reported" test "${m:-0}" -gt 0
 
 # Three connections to deaf: the first wakes it, and since it never
 # accepts, all three stay in the held socket's backlog.
-t_bg HOLD t_in bash -c 'exec 3<>/dev/tcp/127.77.5.3/80 4<>/dev/tcp/127.77.5.3/80 5<>/dev/tcp/127.77.5.3/80; exec sleep 60'
+t_bg HOLD t_in bash -c 'exec 3<>/dev/tcp/127.77.5.3/80 4<>/dev/tcp/127.77.5.3/80 5<>/dev/tcp/127.77.5.3/80; exec sleep 600'
 # The backlog fills whatever deaf's state: wait for it to be running too.
 held3() { scrape c && [ "$(v c 'jitsu_service_held_connections{service="deaf"}')" = 3 ] &&
 	[ "$(v c 'jitsu_services{state="running"}')" = 2 ]; }
-wait_for 10 held3
+wait_for 30 held3
 eq "three connections held for deaf" "$(v c 'jitsu_service_held_connections{service="deaf"}')" 3
 eq "deaf started by a connection" "$(v c 'jitsu_service_starts_total{backend="exec",service="deaf"}')" 1
 eq "two boots in the histogram" "$(v c 'jitsu_service_boot_seconds_count{backend="exec"}')" 2
@@ -213,13 +212,13 @@ kill "$HOLD" 2>/dev/null
 
 # A stop and a failure.
 ctl stop www >/dev/null
-wait_for 5 bash -c "'$C' -s '$SOCK' status www | grep -q 'state *stopped'"
+wait_for 30 bash -c "'$C' -s '$SOCK' status www | grep -q 'state *stopped'"
 # missing is failed already (its prepare failed at load): wait for the
 # count to move, not for the state.
 f0=$(v a 'jitsu_service_failures_total{backend="exec",service="missing"}')
 ctl start missing >/dev/null 2>&1
 failed_again() { scrape d && [ "$(v d 'jitsu_service_failures_total{backend="exec",service="missing"}')" -gt "$f0" ]; }
-wait_for 5 failed_again
+wait_for 30 failed_again
 check "third scrape parses" scrape d
 eq "www stopped once" "$(v d 'jitsu_service_stops_total{backend="exec",service="www"}')" 1
 eq "missing's start failed once more" "$(v d 'jitsu_service_failures_total{backend="exec",service="missing"}')" $((f0 + 1))
@@ -237,8 +236,10 @@ eq "HEAD is 200" "$(st -I "http://127.0.0.1:$PORT/metrics")" 200
 eq "HEAD has no body" "$(t_in curl -s -m 5 -I "http://127.0.0.1:$PORT/metrics" | grep -c '^jitsu_')" 0
 # Idle connections do not stop a scrape (they hold a slot each until
 # their deadline; the cap is 16).
-t_bg IDLE t_in bash -c "exec 3<>/dev/tcp/127.0.0.1/$PORT 4<>/dev/tcp/127.0.0.1/$PORT; exec sleep 60"
-sleep 0.2
+t_bg IDLE t_in bash -c "exec 3<>/dev/tcp/127.0.0.1/$PORT 4<>/dev/tcp/127.0.0.1/$PORT; exec sleep 600"
+# both connected (the server's side established) before the scrape
+idle2() { [ "$(t_in ss -Htn state established "( sport = :$PORT )" | wc -l)" -ge 2 ]; }
+wait_for 30 idle2 || fail "idle clients" "not connected"
 check "scrape beside idle clients" scrape e
 kill "$IDLE" 2>/dev/null
 
@@ -246,12 +247,12 @@ kill "$IDLE" 2>/dev/null
 conf "metrics = 127.0.0.1:9154"
 kill -HUP "$JPID"
 OLD=$PORT PORT=9154
-wait_for 5 scrape f || fail "reload moves the endpoint" "nothing on 9154"
+wait_for 30 scrape f || fail "reload moves the endpoint" "nothing on 9154"
 eq "old port closed" "$(st "http://127.0.0.1:$OLD/metrics")" 000
 eq "counters survive a reload" "$(v f 'jitsu_dns_queries_total{transport="udp"}')" \
 	"$(v d 'jitsu_dns_queries_total{transport="udp"}')"
 conf ""
 kill -HUP "$JPID"
-wait_for 5 bash -c "[ \"\$(nsenter --net=/run/netns/$T_NS curl -s -m 1 -o /dev/null -w '%{http_code}' http://127.0.0.1:9154/metrics)\" = 000 ]"
+wait_for 30 bash -c "[ \"\$(nsenter --net=/run/netns/$T_NS curl -s -m 1 -o /dev/null -w '%{http_code}' http://127.0.0.1:9154/metrics)\" = 000 ]"
 eq "metrics removed: endpoint closed" "$(st "http://127.0.0.1:9154/metrics")" 000
 check "jitsud still up" kill -0 "$JPID"

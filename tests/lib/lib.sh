@@ -21,18 +21,25 @@ t_tmpdir() {
 	T_CLEANUP+=("rm -rf $T_TMP")
 }
 
-# t_private: print the [jitsud] lines that keep a test's jitsud off the
-# host's own paths: a control socket, state and run folders of its own
-# under T_TMP, and a cgroup name no other run uses. Call t_tmpdir first;
-# put the output in the config's [jitsud] section.
+# t_private [NAME]: print the [jitsud] lines that keep a test's jitsud
+# off the host's own paths: a control socket, state and run folders of
+# its own under T_TMP, and a cgroup name no other run uses. Call t_tmpdir
+# first; put the output in the config's [jitsud] section. A test with a
+# second jitsud gives it a NAME: its paths go under T_TMP/NAME (socket
+# T_TMP/NAME/jitsud.sock) and its cgroup gets NAME appended.
 t_private() {
+	local d=$T_TMP cg=jitsu-t$$
 	# The sandbox's uids walk the run folder's path into their roots:
 	# searchable (0711), not listable or writable.
 	chmod 0711 "$T_TMP"
-	mkdir -p -m 0700 "$T_TMP/state"
-	mkdir -p -m 0711 "$T_TMP/run"
+	if [ -n "${1:-}" ]; then
+		d=$T_TMP/$1 cg=$cg-$1
+		mkdir -p -m 0711 "$d"
+	fi
+	mkdir -p -m 0700 "$d/state"
+	mkdir -p -m 0711 "$d/run"
 	printf 'control = %s\nstate = %s\nrun = %s\ncgroup = %s\n' \
-	    "$T_TMP/jitsud.sock" "$T_TMP/state" "$T_TMP/run" "jitsu-t$$"
+	    "$d/jitsud.sock" "$d/state" "$d/run" "$cg"
 }
 
 # t_first_syn_only: in T_NS, drop every retransmitted SYN (the same
