@@ -9,7 +9,6 @@ t_tmpdir
 t_netns
 BAD=$T_BUILD/tests/apps/badcall
 [ -x "$BAD" ] || { fail build "$BAD missing (make tests)"; exit 1; }
-SOCK=$T_TMP/jitsud.sock
 
 cat >"$T_TMP/j.conf" <<CONF
 [jitsud]
@@ -42,15 +41,11 @@ failed_answer = address
 CONF
 
 LOG=$T_TMP/jitsud.log
-t_bg JPID t_in "$T_JITSUD" -c "$T_TMP/j.conf" 2>"$LOG"
-wait_for 60 t_in kdig @127.0.0.1 +timeout=1 +retry=0 example.test SOA ||
-	{ fail start "jitsud did not answer"; cat "$LOG"; exit 1; }
-ctl() { "$T_BUILD/jitsuctl" -s "$SOCK" "$@"; }
-field() { ctl status "$1" 2>/dev/null | awk -v k="$2" '$1 == k {print $2}'; }
+t_jitsud "$LOG"
 q() { t_in kdig @127.0.0.1 +timeout=5 +retry=0 "$@"; }
 rcode() { q "$1" "${2:-A}" | sed -n 's/.*status: \([A-Z]*\).*/\1/p'; }
 answer() { q +short "$1" "${2:-A}"; }
-failed() { test "$(field "$1" state)" = failed; }
+failed() { test "$(t_field "$1" state)" = failed; }
 
 # 1. Failed at load (its image is missing): answers its address.
 check "gone: failed at load" failed gone

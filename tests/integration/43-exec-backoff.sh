@@ -11,7 +11,6 @@ t_tmpdir
 t_netns
 BAD=$T_BUILD/tests/apps/badcall
 [ -x "$BAD" ] || { fail build "$BAD missing (make tests)"; exit 1; }
-SOCK=$T_TMP/jitsud.sock
 
 cat >"$T_TMP/j.conf" <<CONF
 [jitsud]
@@ -37,11 +36,7 @@ ports = tcp:80
 CONF
 
 LOG=$T_TMP/jitsud.log
-t_bg JPID t_in "$T_JITSUD" -c "$T_TMP/j.conf" 2>"$LOG"
-wait_for 60 t_in kdig @127.0.0.1 +timeout=1 +retry=0 example.test SOA ||
-	{ fail start "jitsud did not answer"; cat "$LOG"; exit 1; }
-ctl() { "$T_BUILD/jitsuctl" -s "$SOCK" "$@"; }
-field() { ctl status "$1" 2>/dev/null | awk -v k="$2" '$1 == k {print $2}'; }
+t_jitsud "$LOG"
 nfail() { grep -c "service $1: failed: .*next try in" "$LOG"; }
 atleast() { [ "$(nfail "$1")" -ge "$2" ]; }
 # backoffs NAME: the first 9 back-offs recorded, in order
@@ -71,7 +66,7 @@ for s in miss crash; do
 done
 touch "$T_TMP/queries.stop"; wait "$QPID" 2>/dev/null
 # (polled: a start the last query asked for may still be on its way)
-counted() { test "$(field "$1" failures)" = "$(nfail "$1")"; }
+counted() { test "$(t_field "$1" failures)" = "$(nfail "$1")"; }
 check "miss: the failures counter" wait_for 60 counted miss
 check "crash: the failures counter" wait_for 60 counted crash
 check "crash: each failure is the forbidden call" \
@@ -79,7 +74,7 @@ check "crash: each failure is the forbidden call" \
 
 # An operator start does not wait for the back-off.
 n=$(nfail miss)
-ctl -w 60 start miss >/dev/null 2>&1
+t_ctl -w 60 start miss >/dev/null 2>&1
 check "operator start tries at once" test "$(nfail miss)" -gt "$n"
 check "jitsud alive" kill -0 "$JPID"
 [ "$T_FAILS" -gt 0 ] && grep "failed:" "$LOG" | sed 's/^/  log: /' | tail -n 40

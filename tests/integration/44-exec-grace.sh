@@ -9,7 +9,6 @@ t_tmpdir
 t_netns
 P=$T_BUILD/tests/apps/termprobe
 [ -x "$P" ] || { fail build "$P missing (make tests)"; exit 1; }
-SOCK=$T_TMP/jitsud.sock
 
 svc() {	# svc NAME LAST-OCTET ARGS STOP GRACE IDLE
 	printf '[service %s]\ndns = %s.example.test\naddress = 127.77.8.%s\nimage = %s\nargs = %s\nports = tcp:80\nstop = %s\ngrace = %s\nidle = %s\n\n' \
@@ -28,13 +27,9 @@ svc() {	# svc NAME LAST-OCTET ARGS STOP GRACE IDLE
 } >"$T_TMP/j.conf"
 
 LOG=$T_TMP/jitsud.log
-t_bg JPID t_in "$T_JITSUD" -c "$T_TMP/j.conf" 2>"$LOG"
-wait_for 60 t_in kdig @127.0.0.1 +timeout=1 +retry=0 example.test SOA ||
-	{ fail start "jitsud did not answer"; cat "$LOG"; exit 1; }
-ctl() { "$T_BUILD/jitsuctl" -s "$SOCK" -w 120 "$@"; }
-field() { ctl status "$1" 2>/dev/null | awk -v k="$2" '$1 == k {print $2}'; }
+t_jitsud "$LOG"
 up() {	# up NAME: start it and wait until its image said it is up
-	ctl start "$1" >/dev/null
+	t_ctl start "$1" >/dev/null
 	wait_for 60 grep -q "^.* $1: termprobe: up" "$LOG"
 }
 # ms_between NAME PATTERN1 PATTERN2: milliseconds between the first log
@@ -45,8 +40,8 @@ ms_between() { echo $(( $(ms_of "$2") - $(ms_of "$1") )); }
 # 1. Obeys SIGTERM: it gets it, finishes in its own time, exits 0; no
 #    SIGKILL.
 up obey || fail obey-up "obey never came up"
-pid=$(field obey pid)
-ctl stop obey >/dev/null
+pid=$(t_field obey pid)
+t_ctl stop obey >/dev/null
 check "obey: got SIGTERM" wait_for 60 grep -q "obey: termprobe: got SIGTERM" "$LOG"
 check "obey: finished on its own" wait_for 60 grep -q "obey: termprobe: exiting after the grace it needed" "$LOG"
 check "obey: stopped by its own exit, status 0" \
@@ -58,8 +53,8 @@ check "obey: the process is gone" bash -c "! kill -0 $pid 2>/dev/null"
 #    own stamps: from the stop to the kill at least 300 ms, 299 with the
 #    stamps' millisecond rounding; a slow machine only makes it longer).
 up deaf || fail deaf-up "deaf never came up"
-pid=$(field deaf pid)
-ctl stop deaf >/dev/null
+pid=$(t_field deaf pid)
+t_ctl stop deaf >/dev/null
 check "deaf: killed after the grace" \
     grep -q "service deaf: still running after 300 ms grace: killing" "$LOG"
 check "deaf: ended by SIGKILL" \
@@ -70,8 +65,8 @@ check "deaf: the process is gone" bash -c "! kill -0 $pid 2>/dev/null"
 
 # 3. stop = destroy: SIGKILL at once, SIGTERM never sent.
 up destroy || fail destroy-up "destroy never came up"
-ctl stop destroy >/dev/null
-check "destroy: stopped" test "$(field destroy state)" = stopped
+t_ctl stop destroy >/dev/null
+check "destroy: stopped" test "$(t_field destroy state)" = stopped
 check "destroy: ended by SIGKILL" \
     grep -q "service destroy: stopping -> stopped .*signal 9" "$LOG"
 check "destroy: never saw SIGTERM" bash -c "! grep -q 'destroy: termprobe: got SIGTERM' '$LOG'"

@@ -11,7 +11,6 @@ t_tmpdir
 t_netns
 R=$T_BUILD/tests/apps/sbxreport
 [ -x "$R" ] || { fail build "$R missing (make tests)"; exit 1; }
-SOCK=$T_TMP/jitsud.sock
 GROUP=jitsu-t$$		# the cgroup name t_private gives
 
 svc() {	# svc NAME LAST-OCTET EXTRA-LINES
@@ -27,19 +26,16 @@ cpu = 25'
 	svc repnone 3 'sandbox = none'
 } >"$T_TMP/j.conf"
 LOG=$T_TMP/jitsud.log
-t_bg JPID t_in "$T_JITSUD" -c "$T_TMP/j.conf" 2>"$LOG"
-wait_for 60 test -S "$SOCK" || { fail start "no control socket"; cat "$LOG"; exit 1; }
-ctl() { "$T_BUILD/jitsuctl" -s "$SOCK" -w 120 "$@"; }
-field() { ctl status "$1" 2>/dev/null | awk -v k="$2" '$1 == k {print $2}'; }
+t_jitsud "$LOG"
 for s in rep rep2 repnone; do
-	ctl start "$s" >/dev/null
+	t_ctl start "$s" >/dev/null
 	wait_for 60 grep -q "^.* $s: report done" "$LOG" ||
 		{ fail "$s-report" "no report"; sed 's/^/  log: /' "$LOG" | tail -n 20; exit 1; }
 done
 # said NAME LINE: the service printed exactly LINE
 said() { grep -q "^[0-9:.]* $1: $2\$" "$LOG"; }
 st() { sed -n "s/^$2:[[:space:]]*//p" "/proc/$1/status"; }
-pid=$(field rep pid); pid2=$(field rep2 pid); pidn=$(field repnone pid)
+pid=$(t_field rep pid); pid2=$(t_field rep2 pid); pidn=$(t_field repnone pid)
 check "running, with pids" test -n "$pid" -a "$pid" != 0 -a -n "$pid2" -a "$pid2" != 0
 
 # Inside.

@@ -152,3 +152,16 @@ t_clients_until() {
 # t_clients_past OUT N: the client loop writing OUT has made more than N
 # requests (re-read on every call, so wait_for can poll it)
 t_clients_past() { local n; read -r n _ <"$1" && [ "$n" -gt "$2" ]; }
+
+# t_jitsud LOG: start $T_JITSUD on $T_TMP/j.conf (whose [jitsud] has the
+# t_private lines) in T_NS, its log in LOG, its pid in JPID; waits until
+# it answers the control socket (60 s: a safety net). t_ctl runs jitsuctl
+# on that socket; t_field NAME KEY prints one field of `status NAME`.
+t_jitsud() {
+	rm -f "$T_TMP/jitsud.sock"
+	t_bg JPID t_in "$T_JITSUD" -c "$T_TMP/j.conf" 2>>"$1"
+	wait_for 60 t_ctl list ||
+		{ fail start "jitsud did not come up"; tail -n 20 "$1"; exit 1; }
+}
+t_ctl() { "$T_BUILD/jitsuctl" -s "$T_TMP/jitsud.sock" -w 120 "$@"; }
+t_field() { t_ctl status "$1" 2>/dev/null | awk -v k="$2" '$1 == k { print $2 }'; }
