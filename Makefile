@@ -9,6 +9,7 @@
 #   make fuzz       libFuzzer targets (clang) in build/fuzz
 #   make arm64      jitsud, jitsuctl, uk apps (unix), unit tests for arm64
 #   make install    PREFIX=/usr/local DESTDIR=
+#   make deb        a Debian package in build/deb (DEBDIR=), dpkg-dev
 
 CC	?= cc
 B	?= build
@@ -49,7 +50,7 @@ TLIB_OBJS  = $(TLIB_SRCS:%.c=$(B)/obj/%.o)
 PROGS = $(B)/jitsud $(if $(wildcard jitsuctl/*.c),$(B)/jitsuctl)
 
 .PHONY: all clean check asan fuzz fuzzlib install uk tests unit-tests FORCE \
-	progs arm64
+	progs arm64 deb
 all: $(PROGS) uk tests
 progs: $(PROGS)
 
@@ -146,6 +147,12 @@ install: $(PROGS)
 	sed 's|@SBINDIR@|$(SBINDIR)|g' contrib/jitsud.service.in \
 	    >$(DESTDIR)$(UNITDIR)/jitsud.service
 	chmod 0644 $(DESTDIR)$(UNITDIR)/jitsud.service
+
+# A .deb of what `make install` installs for /usr, plus the uk demo app
+# and an example configuration using it (scripts/mkdeb.sh says what).
+DEBDIR ?= $(B)/deb
+deb: progs uk
+	bash scripts/mkdeb.sh $(B) $(DEBDIR)
 
 clean:
 	rm -rf build
