@@ -21,7 +21,7 @@ WARN	 = -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes \
 	   -Wold-style-definition -Wshadow -Wpointer-arith -Wvla
 CFLAGS	?= -O2 -g
 ALL_CFLAGS = -std=gnu11 $(WARN) -D_GNU_SOURCE -I. $(CFLAGS_LIBVIRT) $(CFLAGS) $(EXTRA_CFLAGS)
-LDLIBS	 = -linih -lseccomp -lmnl
+LDLIBS	 = -linih -lseccomp -lmnl -lnetfilter_conntrack
 # The libvirt backend when the compiler finds libvirt (Debian: libvirt-dev);
 # without it backend/libvirt_host.c builds a stub that says so.
 ifneq ($(shell $(CC) -print-file-name=libvirt.so),libvirt.so)

@@ -45,6 +45,7 @@
 
 #include "backend/libvirt.h"
 #include "backend/qemu.h"
+#include "backend/vm_idle.h"
 #include "config/values.h"
 #include "control/proto.h"
 #include "core/log.h"
@@ -251,6 +252,7 @@ direct_open(struct lv_svc *x, char *why, size_t whylen)
 	char hold[16], vm[16];
 	int r;
 
+	vm_idle_track();
 	inet_pton(AF_INET, QEMU_GATEWAY, &gw);
 	qemu_guest_mac(&x->guest, mac);
 	snprintf(hold, sizeof(hold), "jh%08x", ntohl(x->guest.s_addr));
@@ -659,15 +661,15 @@ libvirt_reset_held(struct service *s)
 }
 
 /* Idle rule: relayed connections open, or bytes moved since the last
- * look; direct, frames through the guest's tap (a domain = service
- * counts as idle). */
+ * look; direct, the guest's established connections, as for qemu
+ * (backend/vm_idle.h) (a domain = service counts as idle). */
 static int
 libvirt_connections(struct service *s)
 {
 	struct lv_svc *x = L(s);
 
 	if (x != NULL && x->direct)
-		return net_tap_moved(&x->vm, &x->packets);
+		return vm_idle_connections(&x->vm, &x->packets);
 	if (x == NULL || x->relay == NULL)
 		return 0;
 	return lv_relay_count(x->relay) + (lv_relay_moved(x->relay) > 0);

@@ -52,6 +52,7 @@
 #include "backend/uid.h"
 #include "backend/qemu.h"
 #include "backend/qemu_cgroup.h"
+#include "backend/vm_idle.h"
 #include "control/proto.h"
 #include "config/values.h"
 #include "core/log.h"
@@ -733,13 +734,13 @@ qemu_resume(struct service *s)
 	return qmp_send(&q->qmp, "cont");
 }
 
-/* Idle rule: the tap's frame counters moved since the last look. */
+/* Idle rule: the guest's established connections (backend/vm_idle.h). */
 static int
 qemu_connections(struct service *s)
 {
 	struct qemu_svc *q = Q(s);
 
-	return q == NULL ? 0 : net_tap_moved(&q->tap, &q->packets);
+	return q == NULL ? 0 : vm_idle_connections(&q->tap, &q->packets);
 }
 
 static unsigned long long
@@ -1021,6 +1022,7 @@ qemu_prepare(struct service *s, char *why, size_t whylen)
 
 	if ((q = qemu_new(s, why, whylen)) == NULL)
 		return -EINVAL;
+	vm_idle_track();
 	inet_ntop(AF_INET, &q->spec.addr, a, sizeof(a));
 	qemu_tap_name(&q->spec.addr, tapname);
 	r = net_tap_open(&q->tap, tapname, &q->spec.gateway, &q->spec.addr,
