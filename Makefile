@@ -29,6 +29,11 @@ ifneq ($(shell $(CC) -print-file-name=libvirt.so),libvirt.so)
 # libvirt costs every jitsud ~11 MiB of RSS and slows every clone).
 LDLIBS	+= -ldl -lpthread
 CFLAGS_LIBVIRT = -DHAVE_LIBVIRT
+# ASan intercepts libtirpc's xdrmem_create, which libvirt's RPC calls; with
+# libtirpc loaded only later (by the dlopen of libvirt) the interceptor has
+# no real function to call and jitsud crashes on the first virConnectOpen.
+# Linked from the start, it is found when ASan starts.
+ASAN_LIBVIRT_LIBS = -Wl,--push-state,--no-as-needed -ltirpc -Wl,--pop-state
 endif
 LDFLAGS	?=
 # The compiler's target (x86_64-linux-gnu, aarch64-linux-gnu, ...): parts
@@ -104,7 +109,7 @@ check: all
 asan:
 	$(MAKE) B=build/asan CC=clang \
 	    CFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all" \
-	    EXTRA_LDFLAGS="-fsanitize=address,undefined" progs unit-tests
+	    EXTRA_LDFLAGS="-fsanitize=address,undefined $(ASAN_LIBVIRT_LIBS)" progs unit-tests
 
 # Cross build for arm64 with Debian's aarch64-linux-gnu-gcc and the
 # :arm64 multiarch -dev packages (scripts/deps-arm64.sh installs them).
