@@ -380,10 +380,12 @@ do_fail(struct service *s, const char *reason)
 	uint64_t back;
 	unsigned shift;
 
-	/* In a row: an instance that ran min_uptime broke the row. */
-	if (s->phase[PH_RUNNING] != 0 &&
+	/* In a row: an instance that ran min_uptime broke the row, unless
+	 * it served nobody all along. */
+	if (!s->unserved && s->phase[PH_RUNNING] != 0 &&
 	    now_ns(s) - s->phase[PH_RUNNING] >= m->lim.min_uptime_ms * NSEC_PER_MSEC)
 		s->failures = 0;
+	s->unserved = false;
 	s->failures++;
 	s->nfailures++;
 	m->ctr.failures++;
@@ -740,6 +742,7 @@ failed_exit(struct service *s, const char *reason, char *why, size_t whylen)
 	    (held = s->ops->held(s)) > 0) {
 		snprintf(why, whylen, "%s leaving %ld connection%s unaccepted",
 		    reason, held, held == 1 ? "" : "s");
+		s->unserved = true;
 		return true;
 	}
 	return false;

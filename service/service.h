@@ -61,6 +61,8 @@ struct service {
 	uint64_t		 start_tat;	/* start_limit's GCRA clock */
 	uint32_t		 failures;	/* in a row */
 	bool			 operator_start; /* exempt from start_limit */
+	bool			 unserved;	/* it ended leaving connections
+						   it never accepted */
 	bool			 prepared;	/* backend prepare done */
 	bool			 want_after_stop;
 	bool			 queued;

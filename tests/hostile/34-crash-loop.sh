@@ -3,8 +3,9 @@
 # keeps a connection waiting for it. Before the fix every exit was an
 # ordinary stop, the waiting connection a new want: ~200 starts a
 # second, on after the client left. Now an exit within min_uptime of the
-# start is a failure (back-off, held connections reset), and starts per
-# service are limited (start_limit per start_window). Asserted on counts
+# start is a failure (back-off, held connections reset), so is one that
+# leaves connections it never accepted, and starts per service are
+# limited (start_limit per start_window). Asserted on counts
 # of starts, which a slower machine only lowers.
 . "$(dirname "$0")/../lib/lib.sh"
 t_tmpdir
@@ -29,6 +30,7 @@ PY
 }
 # run NAME LIMIT_LINES...: jitsud with those [jitsud] lines, attacked for
 # 8 s; prints the number of starts and the seconds the attack took.
+# ARGS: the image's args (crashnow MS lives MS before it exits).
 run() {
 	local name=$1; shift
 	{
@@ -40,6 +42,7 @@ zone = example.test
 dns = crash.example.test
 address = 127.77.34.1
 image = $T_BUILD/tests/apps/crashnow
+${ARGS:+args = $ARGS}
 ports = tcp:80
 CONF
 	} >"$T_TMP/$name.conf"
@@ -67,4 +70,14 @@ read -r n secs < <(run limit "backoff = 10ms" "start_limit = 3" "start_window = 
 echo "# start_limit 3: $n starts in ${secs}s of attack"
 check "start_limit bounds the starts ($n <= 3)" test "$n" -le 3
 check "the refusal is logged" grep -q "service crash: start refused: more than 3 starts" "$LOG.limit"
+
+# 3. Living past min_uptime (100 ms) without ever accepting: an image
+#    that exits after 300 ms, leaving the attacker's connection queued,
+#    has failed as well (back-off 50 ms, up to 3.2 s; no start_limit).
+read -r n secs < <(ARGS=300 run unserved "backoff = 50ms" "min_uptime = 100ms" "start_limit = 0")
+echo "# exits leaving a connection unaccepted: $n starts in ${secs}s of attack"
+check "an exit that leaves connections unaccepted is a failure" \
+    grep -q "service crash: running -> failed .*leaving [0-9]* connections\? unaccepted" "$LOG.unserved"
+bound=$((8 + secs * 10 / 32 + 1))
+check "and backs off ($n <= $bound)" test "$n" -le "$bound"
 true
