@@ -61,6 +61,7 @@ net_held_ok(int fd, const struct cfg_addr *a, uint16_t port, int proto)
 {
 	struct sockaddr_storage ss, peer;
 	socklen_t sl = sizeof(ss), pl = sizeof(peer), il = sizeof(int);
+	struct pollfd p = { .fd = fd, .events = POLLRDHUP };
 	int type = 0, listening = 0;
 
 	if (getsockname(fd, (struct sockaddr *)&ss, &sl) == -1 ||
@@ -70,6 +71,11 @@ net_held_ok(int fd, const struct cfg_addr *a, uint16_t port, int proto)
 		return false;
 	if (getpeername(fd, (struct sockaddr *)&peer, &pl) == 0 ||
 	    errno != ENOTCONN)
+		return false;
+	/* shutdown(SHUT_RD) of a UDP socket fails (ENOTCONN) yet marks it
+	 * shut for reading: it polls readable and hung up for ever. */
+	if (poll(&p, 1, 0) == 1 &&
+	    (p.revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL)))
 		return false;
 	il = sizeof(int);
 	if (proto == IPPROTO_TCP && (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN,

@@ -27,9 +27,11 @@
 int	net_listen(const struct cfg_addr *, uint16_t port, int proto,
 	    int backlog);
 /* True if fd is still what net_listen made for addr:port: the right
- * type, bound to addr:port, connected to no peer, and (TCP) listening.
+ * type, bound to addr:port, connected to no peer, not shut down, and
+ * (TCP) listening.
  * A service can break the socket it shares with jitsud (connect() with
- * AF_UNSPEC stops a listener; connect() ties a UDP socket to one peer). */
+ * AF_UNSPEC or shutdown() stops a listener; connect() ties a UDP socket
+ * to one peer; shutdown(SHUT_RD) leaves it hung up). */
 bool	net_held_ok(int fd, const struct cfg_addr *, uint16_t port, int proto);
 /* True if the address needs no set-up: loopback (127/8, ::1). */
 bool	net_addr_is_loopback(const struct cfg_addr *);
