@@ -11,7 +11,7 @@
 . "$(dirname "$0")/7x-libvirt.bash"
 
 lv_have || { skip all "libvirtd/virsh not installed (Debian: libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients)"; exit 0; }
-J=$T_BUILD/jitsud
+J=$T_JITSUD
 CTL=$T_BUILD/jitsuctl
 VM=${HELLO_VM:-$T_BUILD/uk/hello.vm}
 for f in "$J" "$CTL" "$VM"; do
@@ -59,8 +59,7 @@ svc() {	# svc NAME N: a 64 MiB service on either host
 	zone = example.test
 	ttl = 1
 	backoff = 30s
-	control = $T_TMP/ctl.sock
-	state = $T_TMP/state
+	$(t_private)
 
 	[host a]
 	uri = qemu:///system?socket=$LV_SOCK_a
@@ -78,15 +77,16 @@ check "config ok" cfg_ok
 
 LOG=$T_TMP/jitsud.log
 t_bg JPID t_in "$J" -c "$T_TMP/j.conf" 2>"$LOG"
-wait_for 5 grep -q "jitsud ready" "$LOG" ||
+wait_for 60 grep -q "jitsud ready" "$LOG" ||
 	{ fail start "jitsud did not start"; cat "$LOG"; exit 1; }
-check "host a connects" wait_for 30 grep -q "libvirt: host a up" "$LOG"
-check "host b connects" wait_for 30 grep -q "libvirt: host b up" "$LOG"
+check "host a connects" wait_for 120 grep -q "libvirt: host a up" "$LOG"
+check "host b connects" wait_for 120 grep -q "libvirt: host b up" "$LOG"
 
 dig1() { t_in kdig @127.0.0.1 +timeout=2 +retry=0 +short "$1" A; }
-get() { t_in timeout 15 curl -s -m 10 "$@"; }
-ctl() { timeout 10 "$CTL" -s "$T_TMP/ctl.sock" "$@" >/dev/null; }
-status_is() { timeout 10 "$CTL" -s "$T_TMP/ctl.sock" status "$1" | grep -qE "^$2 +$3\$"; }
+# A summons waits for a boot: the limits are a safety net only.
+get() { t_in timeout 90 curl -s -m 60 "$@"; }
+ctl() { timeout 10 "$CTL" -s "$T_TMP/jitsud.sock" "$@" >/dev/null; }
+status_is() { timeout 10 "$CTL" -s "$T_TMP/jitsud.sock" status "$1" | grep -qE "^$2 +$3\$"; }
 state_is() { grep "service $1: .* -> " "$LOG" | tail -1 | grep -q -- "-> $2 "; }
 on() { lv_running "$1" | grep -qx "jitsu-$2"; }
 placed() { grep -q "service $1: domain jitsu-$1 on host $2," "$LOG"; }
@@ -110,7 +110,7 @@ check "relay to host b, repeated" test "$(grep -c hello <<<"$o")" -eq 6
 # 2. libvirtd b dies: b is down, its domains run on (unknown), and new
 #    starts go to a.
 kill -9 "$LV_PID_b"
-check "b down noticed" wait_for 20 grep -q "libvirt: host b down" "$LOG"
+check "b down noticed" wait_for 60 grep -q "libvirt: host b down" "$LOG"
 check "s1 unknown, not lost" grep -q "service s1: domain jitsu-s1 on host b: state unknown" "$LOG"
 check "s1 still running" state_is s1 running
 check "status: s1 unknown" status_is s1 instance unknown
@@ -119,15 +119,15 @@ check "s4 answers" grep -q hello <<<"$(get http://10.77.0.5/)"
 check "s4 placed on a (b down)" placed s4 a
 check "s4 runs on a" on a s4
 # a is full (128M: s3 + s4) and b is down: s5 fails at once.
-t0=$SECONDS
-get http://10.77.0.6/ >/dev/null
-check "no room: s5 failed" wait_for 5 state_is s5 failed
+get http://10.77.0.6/ >/dev/null; rc=$?
+check "no room: s5 failed" wait_for 60 state_is s5 failed
 check "no room: said why" grep -q "service s5: failed: no host" "$LOG"
-check "no room: no hang" test $((SECONDS - t0)) -lt 12
+# curl's 7 or 56 is a reset; its own time limit would be 28.
+check "no room: the held connection reset, no hang (curl rc $rc)" test $rc -eq 7 -o $rc -eq 56
 check "jitsuctl answers" ctl list
 # Stopping a service on the unreachable host does not wait for it.
 check "stop s1 (host down)" ctl stop s1
-check "s1 stopped at once" wait_for 3 state_is s1 stopped
+check "s1 stopped at once" wait_for 60 state_is s1 stopped
 check "destroy queued" grep -q "service s1: .*host unreachable; destroy queued" "$LOG"
 
 # 3. libvirtd b comes back: jitsud reconnects, runs the queued destroy,
@@ -135,25 +135,25 @@ check "destroy queued" grep -q "service s1: .*host unreachable; destroy queued" 
 t_bg LVB nsenter --net=/run/netns/"$NSB" --mount=/proc/"$LV_WRAP_b"/ns/mnt \
 	libvirtd -f "$LV_DIR_b/libvirtd.conf" -p "$LV_DIR_b/libvirtd2.pid" --listen \
 	>>"$LV_DIR_b/log" 2>&1
-check "b up again" wait_for 30 bash -c "[ \$(grep -c 'libvirt: host b up' '$LOG') -ge 2 ]"
-check "queued destroy ran on b" wait_for 10 bash -c "! virsh -q -c 'qemu:///system?socket=$LV_SOCK_b' list --name | grep -qx jitsu-s1"
-check "s2 found running" wait_for 10 grep -q "service s2: domain jitsu-s2 still running on host b" "$LOG"
+check "b up again" wait_for 120 bash -c "[ \$(grep -c 'libvirt: host b up' '$LOG') -ge 2 ]"
+check "queued destroy ran on b" wait_for 60 bash -c "! virsh -q -c 'qemu:///system?socket=$LV_SOCK_b' list --name | grep -qx jitsu-s1"
+check "s2 found running" wait_for 60 grep -q "service s2: domain jitsu-s2 still running on host b" "$LOG"
 check "s1 again, on b" grep -q hello <<<"$(get http://10.77.0.2/back)"
 check "s1 placed on b again" bash -c "[ \$(grep -c 'service s1: domain jitsu-s1 on host b,' '$LOG') -ge 2 ]"
 
 # 4. jitsud killed with domains on both hosts: they run on; the next
 #    jitsud adopts them where they are, relays to them again, and gives
 #    a new guest none of their addresses.
-guest_of() { timeout 10 "$CTL" -s "$T_TMP/ctl.sock" status "$1" | awk '$1 == "guest" { print $2 }'; }
+guest_of() { timeout 10 "$CTL" -s "$T_TMP/jitsud.sock" status "$1" | awk '$1 == "guest" { print $2 }'; }
 g1=$(guest_of s1); g2=$(guest_of s2)
 kill -9 "$JPID"; wait "$JPID" 2>/dev/null
 LOG=$T_TMP/jitsud2.log
 t_bg JPID t_in "$J" -c "$T_TMP/j.conf" 2>"$LOG"
-check "second jitsud up" wait_for 5 grep -q "jitsud ready" "$LOG"
+check "second jitsud up" wait_for 60 grep -q "jitsud ready" "$LOG"
 check "s1 adopted on b" grep -q "service s1: stopped -> running .*adopted domain jitsu-s1 on host b" "$LOG"
 check "s3 adopted on a" grep -q "service s3: stopped -> running .*adopted domain jitsu-s3 on host a" "$LOG"
-check "s1 found running on b" wait_for 30 grep -q "service s1: domain jitsu-s1 still running on host b" "$LOG"
-check "s3 found running on a" wait_for 30 grep -q "service s3: domain jitsu-s3 still running on host a" "$LOG"
+check "s1 found running on b" wait_for 120 grep -q "service s1: domain jitsu-s1 still running on host b" "$LOG"
+check "s3 found running on a" wait_for 120 grep -q "service s3: domain jitsu-s3 still running on host a" "$LOG"
 check "adopted s1 answers through the relay" grep -q hello <<<"$(get http://10.77.0.2/adopted)"
 check "adopted s3 answers" grep -q hello <<<"$(get http://10.77.0.4/adopted)"
 check "s1 keeps its guest" test "$(guest_of s1)" = "$g1"
@@ -164,8 +164,8 @@ check "s5's guest is none of the adopted ones ($g5; $g1 $g2)" test -n "$g5" -a "
 
 kill "$JPID"
 wait "$JPID" 2>/dev/null
-check "exit destroys domains on a" wait_for 10 bash -c "! virsh -q -c 'qemu:///system?socket=$LV_SOCK_a' list --name | grep -q jitsu-"
-check "exit destroys domains on b" wait_for 10 bash -c "! virsh -q -c 'qemu:///system?socket=$LV_SOCK_b' list --name | grep -q jitsu-"
+check "exit destroys domains on a" wait_for 60 bash -c "! virsh -q -c 'qemu:///system?socket=$LV_SOCK_a' list --name | grep -q jitsu-"
+check "exit destroys domains on b" wait_for 60 bash -c "! virsh -q -c 'qemu:///system?socket=$LV_SOCK_b' list --name | grep -q jitsu-"
 
 [ "$T_FAILS" -eq 0 ] || { echo "--- jitsud log"; tail -n 60 "$LOG"; }
 exit 0

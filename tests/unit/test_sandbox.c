@@ -8,10 +8,12 @@
 #include <errno.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <unistd.h>
 #include <linux/audit.h>
 #include <linux/magic.h>
 #include <linux/seccomp.h>
@@ -19,6 +21,16 @@
 
 #include "sandbox/sandbox.h"
 #include "tests/lib/t.h"
+
+/* The build's own ABI, as the kernel's seccomp data names it: the
+ * filters are compiled for it (libseccomp's native arch). */
+#if defined(__x86_64__)
+#define NATIVE_ARCH	AUDIT_ARCH_X86_64
+#elif defined(__aarch64__)
+#define NATIVE_ARCH	AUDIT_ARCH_AARCH64
+#else
+#error "test_sandbox: add this architecture's AUDIT_ARCH"
+#endif
 
 /* ---- cgroups ---- */
 
@@ -412,14 +424,16 @@ bpf_run(const struct filter_prog *p, uint32_t arch, int nr,
 	return 0;
 }
 
+#ifdef __x86_64__
 static const uint64_t no_args[6];
+#endif
 
 static uint32_t
 verdict(const struct filter_prog *p, int nr, uint64_t a0, uint64_t a1)
 {
 	uint64_t args[6] = { a0, a1, 0, 0, 0, 0 };
 
-	return bpf_run(p, AUDIT_ARCH_X86_64, nr, args);
+	return bpf_run(p, NATIVE_ARCH, nr, args);
 }
 
 /* a send call: fd, flags (argument 3), destination (argument 4) */
@@ -429,7 +443,7 @@ verdict6(const struct filter_prog *p, int nr, uint64_t fd, uint64_t flags,
 {
 	uint64_t args[6] = { fd, 0, 0, flags, dest, dest ? 16 : 0 };
 
-	return bpf_run(p, AUDIT_ARCH_X86_64, nr, args);
+	return bpf_run(p, NATIVE_ARCH, nr, args);
 }
 
 #define ERRNO(e)	(SECCOMP_RET_ERRNO | (e))
@@ -469,7 +483,7 @@ test_filter_default(void)
 	T_EQ(verdict(&p, SYS_sendmsg, 3, 0), SECCOMP_RET_ALLOW);
 	{
 		uint64_t a[6] = { 3, 0, MSG_FASTOPEN | MSG_DONTWAIT, 0, 0, 0 };
-		T_EQ(bpf_run(&p, AUDIT_ARCH_X86_64, SYS_sendmsg, a),
+		T_EQ(bpf_run(&p, NATIVE_ARCH, SYS_sendmsg, a),
 		    ERRNO(EPERM));
 	}
 	T_EQ(verdict(&p, SYS_mount, 0, 0), ERRNO(EPERM));
@@ -489,11 +503,13 @@ test_filter_default(void)
 	T_EQ(verdict(&p, SYS_ioctl, 1, TIOCSTI), ERRNO(EPERM));
 	T_EQ(verdict(&p, SYS_ioctl, 1, (1ULL << 40) | TIOCSTI), ERRNO(EPERM));
 	T_EQ(verdict(&p, SYS_ioctl, 1, TCGETS), SECCOMP_RET_ALLOW);
+#ifdef __x86_64__
 	/* other ABIs: i386 int 0x80 and x32 numbers */
 	T_EQ(bpf_run(&p, AUDIT_ARCH_I386, 1, no_args),
 	    SECCOMP_RET_KILL_PROCESS);
 	T_EQ(verdict(&p, 0x40000000 | SYS_read, 0, 0),
 	    SECCOMP_RET_KILL_PROCESS);
+#endif
 	filter_free(&p);
 }
 
@@ -526,8 +542,10 @@ test_filter_strict(void)
 	    SECCOMP_RET_KILL_PROCESS);
 	T_EQ(verdict(&p, SYS_openat, 0, 0), SECCOMP_RET_KILL_PROCESS);
 	T_EQ(verdict(&p, SYS_clone, SIGCHLD, 0), SECCOMP_RET_KILL_PROCESS);
+#ifdef __x86_64__
 	T_EQ(bpf_run(&p, AUDIT_ARCH_I386, 3, no_args),
 	    SECCOMP_RET_KILL_PROCESS);
+#endif
 	filter_free(&p);
 }
 
@@ -566,6 +584,16 @@ test_denied_list(void)
 	T_EQ(seen, 6);
 }
 
+/* seccomp(2) answers ENOSYS: no kernel (or emulator) support at all. */
+static int
+seccomp_missing(void)
+{
+	uint32_t action = SECCOMP_RET_KILL_PROCESS;
+
+	return syscall(SYS_seccomp, SECCOMP_GET_ACTION_AVAIL, 0, &action) == -1 &&
+	    errno == ENOSYS;
+}
+
 int
 main(void)
 {
@@ -580,8 +608,16 @@ main(void)
 	T_RUN(test_image_kind);
 	T_RUN(test_name_valid);
 	T_RUN(test_env);
-	T_RUN(test_filter_default);
-	T_RUN(test_filter_strict);
+	/* libseccomp cannot build a filter where seccomp(2) itself is
+	 * missing (qemu-user answers ENOSYS): only that is a skip; any
+	 * other failure to compile is a FAIL. */
+	if (seccomp_missing()) {
+		printf("skip test_filter_default: seccomp(2) is ENOSYS here\n");
+		printf("skip test_filter_strict: seccomp(2) is ENOSYS here\n");
+	} else {
+		T_RUN(test_filter_default);
+		T_RUN(test_filter_strict);
+	}
 	T_RUN(test_filter_none_and_names);
 	T_RUN(test_denied_list);
 	return t_done();
