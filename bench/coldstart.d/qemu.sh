@@ -4,8 +4,11 @@
 # destroy) and resumed (stop = suspend), next to the floor measured in
 # the same run: QEMU with the same machine booting a kernel that writes
 # one byte to its serial port and exits (tests/vm/floor.vm). The SYN
-# retransmissions of the run's namespace are counted: every first
-# connection is held in the VM's tap while it boots, none may be lost.
+# retransmissions of the run's namespace are printed as a figure: every
+# first connection is held in the VM's tap while it boots and its first
+# SYN is the one answered, but a boot longer than the client's SYN timer
+# (1 s) retransmits meanwhile (tests/integration/50-qemu-summon.sh checks
+# the hold itself).
 # Run by bench/coldstart.
 #
 # Environment (defaults in brackets):
@@ -155,11 +158,10 @@ paste -d' ' "$W/cold" "$W/jitsud-up" | awk '{ printf "%.3f\n", $2 - $3 }' >"$W/a
 echo "where the time goes (p50): QEMU start to its first guest byte (the floor) $fp50 ms;" \
 	"want -> 'uk: ready' $(p50 "$W/jitsud-up" 1) ms; ready -> first byte $(p50 "$W/after-ready" 1) ms"
 echo "ratios: jitsu cold / floor p50 $(b_ratio "$cp50" "$fp50")x"
-echo "SYN retransmissions during the samples: $((syn1 - syn0)) (target 0)"
+echo "SYN retransmissions during the samples (a figure): $((syn1 - syn0)) for $((2 * N)) first connections"
 echo "target cold p50 <= $T_P50 ms ($QACCEL): $cp50 ms: $(verdict "$cp50" $T_P50)"
 echo "  (cold p99: $cp99 ms)"
 echo "target resume p50 <= $T_RESUME ms: $rp50 ms: $(verdict "$rp50" $T_RESUME)"
-echo "target 0 SYN retransmissions: $((syn1 - syn0)): $(verdict "$((syn1 - syn0))" 0)"
 b_stop "$JP"
 
 # A Linux guest is not measured: Debian 12's kernels (linux-image-cloud-amd64
