@@ -5,6 +5,7 @@
 # statuses through isa-debug-exit, boot failures, and KVM when the host
 # has /dev/kvm (kvmclock, KVM's in-kernel APIC), whatever its speed.
 . "$(dirname "$0")/../lib/lib.sh"
+. "$(dirname "$0")/7x-vm.bash"
 
 command -v qemu-system-x86_64 >/dev/null ||
 	{ skip all "qemu-system-x86_64 not installed (Debian: qemu-system-x86)"; exit 0; }
@@ -124,12 +125,9 @@ if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
 		    wait_for 30 grep -q "kvmclock clock" "$T_TMP/console"
 		check "kvm: GET" has hello \
 		    "$(t_in curl -s --max-time 60 http://$IP/)"
-		cpu() { awk '{ print $14 + $15 }' "/proc/$VPID/stat"; }
-		sleep 1
-		a=$(cpu); sleep 5; b=$(cpu)
-		hz=$(getconf CLK_TCK)
-		check "kvm: idle guest uses < 2% of a core" \
-		    test $(( (b - a) * 100 * 100 / (5 * hz) )) -lt 200
+		check "kvm: no connection left" wait_for 60 no_conns $IP
+		check "kvm: idle guest uses < 2% of a busy loop's CPU" \
+		    test "$(vm_cpu_share "$VPID")" -lt 200
 		halt
 	fi
 else

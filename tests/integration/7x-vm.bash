@@ -28,3 +28,24 @@ vm_no_rst() { [ "$(vm_rsts "$1")" = 0 ]; }
 vm_figure() {
 	echo "figure $1: $(synretrans) SYN retransmitted, $(t_syn_dropped) dropped"
 }
+
+# unread ADDR: a connection from ADDR has bytes its reader has not taken.
+unread() { t_in ss -tnH state established dst "$1" | awk '$1 > 0 { f = 1 } END { exit !f }'; }
+# no_conns ADDR: no TCP connection to ADDR is established.
+no_conns() { [ -z "$(t_in ss -tnH state established dst "$1")" ]; }
+
+# vm_cpu_share PID: PID's CPU time while a busy loop of ours burns 5 s of
+# CPU, in hundredths of a percent of the loop's. The loop is the clock:
+# on a loaded machine both get less, and the ratio holds.
+vm_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+vm_cpu_share() {
+	local pid=$1 busy a la b lb want
+	want=$((5 * $(getconf CLK_TCK)))
+	( while :; do :; done ) &
+	busy=$!
+	a=$(vm_ticks "$pid"); la=$(vm_ticks "$busy")
+	wait_for 300 eval "[ \$((\$(vm_ticks $busy) - $la)) -ge $want ]"
+	b=$(vm_ticks "$pid"); lb=$(vm_ticks "$busy")
+	kill "$busy"; wait "$busy" 2>/dev/null
+	echo $(((b - a) * 10000 / (lb - la)))
+}
