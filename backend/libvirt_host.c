@@ -294,10 +294,10 @@ console_cb(virStreamPtr st, int events, void *opaque)
 		if (n <= 0) {
 			if (c->len > 0)
 				console_line(c);
-			/* The domain ended or the host went away. c is freed
-			 * by the callback's free function. */
+			/* The domain ended or the host went away. */
 			console_unlink(c);
 			virStreamEventRemoveCallback(st);
+			free(c);
 			if (n == 0)
 				virStreamFinish(st);
 			else
@@ -392,9 +392,13 @@ console_open(struct lv_host *h, virDomainPtr d, struct lv_msg *m)
 	c->next = consoles;
 	consoles = c;
 	pthread_mutex_unlock(&cons_mu);
+	/* No free function: libvirt would call it from a later turn of its
+	 * event loop, which never comes at exit, so c would leak. Both
+	 * removals run on the event thread itself, where no callback for a
+	 * removed stream can follow, and free c there. */
 	if (virStreamEventAddCallback(st, VIR_STREAM_EVENT_READABLE |
 	    VIR_STREAM_EVENT_ERROR | VIR_STREAM_EVENT_HANGUP, console_cb, c,
-	    free) < 0) {
+	    NULL) < 0) {
 		error_text(m->text, sizeof(m->text), "console");
 		console_unlink(c);
 		virStreamAbort(st);
@@ -442,7 +446,8 @@ closing_run(int timer, void *opaque)
 	if (st != NULL) {
 		if (c->len > 0)
 			console_line(c);
-		virStreamEventRemoveCallback(st);	/* frees c */
+		virStreamEventRemoveCallback(st);
+		free(c);
 		virStreamAbort(st);
 		virStreamFree(st);
 	}
