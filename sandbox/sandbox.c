@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <poll.h>
 #include <sys/mount.h>
 #include <sys/pidfd.h>
 #include <sys/wait.h>
@@ -335,7 +336,16 @@ sandbox_release(struct sandbox *sb)
 
 	if (sb->pid > 0) {
 		sandbox_kill(sb, SIGKILL);
-		waitid(P_PIDFD, sb->pidfd, &si, WEXITED);
+		if (waitid(P_PIDFD, sb->pidfd, &si, WEXITED) == -1 &&
+		    errno == ECHILD) {
+			/* An adopted instance is not our child: its pidfd
+			 * turns readable once it has left its cgroups, which
+			 * cg_destroy below can only remove then. SIGKILL
+			 * makes that quick; the bound keeps a stuck exit
+			 * from holding the loop. */
+			struct pollfd p = { .fd = sb->pidfd, .events = POLLIN };
+			(void)poll(&p, 1, 5000);
+		}
 		sb->pid = 0;
 	}
 	if (sb->pidfd != -1)

@@ -116,5 +116,8 @@ none_running() {
 }
 check "no unikernel outlives a clean stop" wait_for 60 none_running
 check "records removed on a clean stop" test -z "$(ls "$T_TMP/state")"
+# Adopted instances are not jitsud's children: their cgroups can only be
+# removed once they have really ended.
+check "no cgroup left after a clean stop" test -z "$(t_cgroups)"
 [ "$T_FAILS" -gt 0 ] && tail -n 40 "$T_TMP/log" | sed 's/^/  log: /'
 true

@@ -18,7 +18,22 @@ skip() { echo "skip $1: $2"; }
 # t_tmpdir: a private scratch folder removed at exit
 t_tmpdir() {
 	T_TMP=$(mktemp -d /tmp/jitsu-test.XXXXXX)
-	T_CLEANUP+=("rm -rf $T_TMP")
+	T_CLEANUP+=("rm -rf $T_TMP" "t_cgroups_rm")
+}
+
+# t_cgroups: the cgroup folders of this run's jitsuds (t_private's names).
+# t_cgroups_rm removes the empty ones, deepest first: a test that kills
+# jitsud with SIGKILL leaves its instances' folders behind, and the run
+# must not leave anything in the host's hierarchy.
+t_cgroups() {
+	find /sys/fs/cgroup -maxdepth 8 -depth -type d \( -name "jitsu-t$$" \
+	    -o -name "jitsu-t$$-*" -o -path "*/jitsu-t$$/*" \
+	    -o -path "*/jitsu-t$$-*/*" \) 2>/dev/null
+}
+t_cgroups_rm() {
+	local d
+	t_cgroups | while read -r d; do rmdir "$d" 2>/dev/null; done
+	return 0
 }
 
 # t_private [NAME]: print the [jitsud] lines that keep a test's jitsud
