@@ -182,7 +182,6 @@ struct cfg_daemon {
 	uint32_t	 start_queue;
 	uint32_t	 tcp_clients;
 	uint64_t	 tcp_idle_ms;
-	uint32_t	 workers;
 	uint64_t	 backoff_ms;
 	/* Limits of every exec service that does not set its own. */
 	uint64_t	 default_memory;

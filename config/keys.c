@@ -98,7 +98,6 @@ static const struct key daemon_keys[] = {
 	{ "start_queue", K_U32,	D(start_queue), 1000000, NULL, 0 },
 	{ "tcp_clients", K_U32,	D(tcp_clients), 1000000, NULL, 0 },
 	{ "tcp_idle",	K_DUR,	D(tcp_idle_ms), 0, NULL, 0 },
-	{ "workers",	K_U32,	D(workers), 64, NULL, 0 },
 	{ "backoff",	K_DUR,	D(backoff_ms), 0, NULL, 0 },
 	{ "min_uptime",	K_DUR,	D(min_uptime_ms), 0, NULL, 0 },
 	{ "start_limit", K_U32,	D(start_limit), 1000000, NULL, 0 },

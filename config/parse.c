@@ -42,7 +42,6 @@ config_new(void)
 	c->d.soa_retry_ms = 900000;
 	c->d.soa_expire_ms = 1209600000;
 	c->d.soa_minimum_ms = UINT64_MAX;
-	c->d.workers = 0;
 	c->d.backoff_ms = 1000;
 	/* A tenant who writes no limits gets these, not the host (issue
 	 * 11): room for a uk app or a small runtime, one CPU, the task
