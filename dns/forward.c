@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "core/log.h"
+#include "core/rate.h"
 #include "dns/edns.h"
 #include "dns/transport.h"
 #include "dns/wire.h"
@@ -51,7 +52,7 @@ struct fwd_peer {
 	uint8_t		 addr[16];	/* IPv4, or IPv6 /64 */
 	uint8_t		 family;
 	uint32_t	 inflight;
-	uint64_t	 tat;		/* GCRA theoretical arrival, ns */
+	struct rate	 r;		/* forward_rate's bucket */
 };
 
 struct dns_forwarder {
@@ -337,18 +338,6 @@ client_allowed(const struct dns_server *srv, const struct fwd_client *c)
 	return false;
 }
 
-/* GCRA: one query per 1/rate s, a burst of one second's worth. */
-static bool
-rate_ok(struct fwd_peer *p, uint32_t rate, uint64_t now)
-{
-	uint64_t t = 1000000000ull / rate, tat = p->tat > now ? p->tat : now;
-
-	if (tat - now > NSEC_PER_SEC)
-		return false;
-	p->tat = tat + t;
-	return true;
-}
-
 /* Logs a forward socket failure at most once a second: at the descriptor
  * limit every forwarded query would otherwise write a line. */
 static void
@@ -397,7 +386,9 @@ fwd_submit(struct dns_server *srv, const uint8_t *req, size_t len,
 	if ((c->peer_slot = peer_find(f, &c->peer)) >= 0) {
 		p = &f->peers[c->peer_slot];
 		if (srv->opts.forward_rate > 0 &&
-		    !rate_ok(p, srv->opts.forward_rate, loop_now(srv->loop))) {
+		    !rate_take(&p->r, loop_now(srv->loop),
+		    NSEC_PER_SEC / srv->opts.forward_rate,
+		    srv->opts.forward_rate + 1)) {	/* a second's burst */
 			srv->ctr.forward_ratelimited++;
 			refuse_client(srv, c, req, len);
 			return;
